@@ -1,0 +1,2 @@
+/* rate.c: placeholder until the module lands. */
+typedef int ladsim_placeholder_rate;

@@ -1,0 +1,2 @@
+/* cmd_probe.c: placeholder until the module lands. */
+typedef int ladsim_placeholder_cmd_probe;

@@ -1,0 +1,2 @@
+/* comm.c: placeholder until the module lands. */
+typedef int ladsim_placeholder_comm;

@@ -1,0 +1,2 @@
+/* dataset.c: placeholder until the module lands. */
+typedef int ladsim_placeholder_dataset;

@@ -1,0 +1,2 @@
+/* stimulus.c: placeholder until the module lands. */
+typedef int ladsim_placeholder_stimulus;

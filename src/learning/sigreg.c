@@ -1,0 +1,2 @@
+/* sigreg.c: placeholder until the module lands. */
+typedef int ladsim_placeholder_sigreg;

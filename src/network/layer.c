@@ -1,0 +1,2 @@
+/* layer.c: placeholder until the module lands. */
+typedef int ladsim_placeholder_layer;

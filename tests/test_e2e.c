@@ -1,0 +1,2 @@
+/* test_e2e.c: placeholder. */
+int main(void) { return 77; }

@@ -1,0 +1,2 @@
+/* test_input.c: placeholder. */
+int main(void) { return 77; }

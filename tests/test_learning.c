@@ -1,0 +1,2 @@
+/* test_learning.c: placeholder. */
+int main(void) { return 77; }

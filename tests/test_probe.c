@@ -1,0 +1,2 @@
+/* test_probe.c: placeholder. */
+int main(void) { return 77; }

@@ -1,0 +1,2 @@
+/* test_rate.c: placeholder. */
+int main(void) { return 77; }

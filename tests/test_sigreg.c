@@ -1,0 +1,2 @@
+/* test_sigreg.c: placeholder. */
+int main(void) { return 77; }
