@@ -1,0 +1,2 @@
+/* test_output.c: placeholder. */
+int main(void) { return 77; }
