@@ -6,4 +6,6 @@
 #include <ladsim/sigreg.h>
 #include <ladsim/dataset.h>
 #include <ladsim/probe.h>
+#include <ladsim/output.h>
+#include <ladsim/sim.h>
 #endif

@@ -3,7 +3,7 @@
  * Each neuron's activity z should follow a target distribution with
  * characteristic function phi(t) = phi_R(t) + i phi_I(t). On K knots t_k in
  * [0, t_max] with weights w_k (trapezoid weights, doubled for the symmetric
- * half, times exp(-t_k^2 / 2)) the neuron keeps running means
+ * half, times exp(-(scale t_k)^2 / 2)) the neuron keeps running means
  *
  *     C_k ~ <cos(t_k z)>,   S_k ~ <sin(t_k z)>     (time constant tau)
  *
@@ -27,6 +27,10 @@
 
 #define LADSIM_TARGET_MAX_PARAMS 3
 
+/* The most knots a layer may use (the model reader enforces it); the signal
+ * keeps its trigonometric values on the stack up to this size. */
+#define LADSIM_SIGREG_MAX_KNOTS 257
+
 /* A family of target distributions: a const table entry, picked by pointer
  * (like gsl_odeiv2_step_type). */
 typedef struct ladsim_target_type {
@@ -34,7 +38,8 @@ typedef struct ladsim_target_type {
   size_t n_params;
   const char *param_names[LADSIM_TARGET_MAX_PARAMS];  /* model-file keys */
   double param_defaults[LADSIM_TARGET_MAX_PARAMS];
-  /* Checks parameters; on failure writes a reason ("std must be > 0"). */
+  /* Checks parameters: returns 1 if valid, else 0 after writing a reason
+   * ("std must be > 0") to why (which may be NULL). */
   int (*valid)(const double *p, char *why, size_t why_len);
   /* The characteristic function at t. */
   void (*cf)(const double *p, double t, double *re, double *im);
@@ -66,6 +71,19 @@ typedef struct {
   size_t n_samples;
 } ladsim_target;
 
+/* Checks a resolved target: valid parameters, or at least one sample, all
+ * finite; LADSIM_EINVAL with the reason otherwise. Not collective. */
+ladsim_status ladsim_target_check(const ladsim_target *target);
+
+/* The target's characteristic function at t (empirical: the sample mean of
+ * exp(i t x)). The target must have passed ladsim_target_check. */
+void ladsim_target_cf(const ladsim_target *target, double t, double *re,
+                      double *im);
+
+/* The target's natural scale, its standard deviation (empirical: the sample
+ * standard deviation over n, or 1 if the samples are all equal). */
+double ladsim_target_scale(const ladsim_target *target);
+
 /* The knots, weights and target CF values shared by all neurons of a layer. */
 typedef struct {
   size_t k;          /* number of knots */
@@ -74,7 +92,9 @@ typedef struct {
   double *phi_re, *phi_im; /* target CF at the knots */
 } ladsim_sigreg_knots;
 
-/* Builds k >= 2 knots on [0, t_max / scale(target)]. Not collective. */
+/* Builds 2 <= k <= LADSIM_SIGREG_MAX_KNOTS knots on [0, t_max / scale(target)]
+ * with their weights and the target's CF; LADSIM_EINVAL on bad arguments.
+ * Not collective. */
 ladsim_status ladsim_sigreg_knots_alloc(const ladsim_target *target, size_t k,
                                         double t_max, ladsim_sigreg_knots **out);
 void ladsim_sigreg_knots_free(ladsim_sigreg_knots *kn);
@@ -91,11 +111,17 @@ double ladsim_sigreg_signal(const ladsim_sigreg_knots *kn, const double *c,
 void ladsim_sigreg_trace_update(const ladsim_sigreg_knots *kn, double *c,
                                 double *s, double z, double alpha);
 
+/* The signal g for z from the traces as they are, then the trace update
+ * with z: what a neuron does every step, sharing one trig evaluation. */
+double ladsim_sigreg_step(const ladsim_sigreg_knots *kn, double *c, double *s,
+                          double z, double alpha);
+
 /* The Epps-Pulley distance D of traces C, S to the target. */
 double ladsim_sigreg_distance(const ladsim_sigreg_knots *kn, const double *c,
                               const double *s);
 
-/* The batch Epps-Pulley distance of n samples x (C, S as sample means). */
+/* The batch Epps-Pulley distance of the n samples x[0], x[stride], ...,
+ * x[(n - 1) stride] (C, S as sample means); NaN if n is 0. */
 double ladsim_sigreg_batch_distance(const ladsim_sigreg_knots *kn,
                                     const double *x, size_t n, size_t stride);
 

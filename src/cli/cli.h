@@ -1,0 +1,34 @@
+/* cli.h: the subcommands of the ladsim program and what they share. */
+#ifndef LADSIM_CLI_CLI_H
+#define LADSIM_CLI_CLI_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <ladsim/ladsim.h>
+
+#define LADSIM_CLI_MAX_SETS 256
+
+/* The options every model-reading subcommand understands. */
+typedef struct {
+  const char *model;                       /* the model file */
+  const char *output;                      /* -o */
+  const char *sets[LADSIM_CLI_MAX_SETS];   /* --set KEY=VALUE */
+  size_t n_sets;
+  bool force;                              /* --force */
+  int progress;                            /* 1 --progress, 0 --quiet, -1 auto */
+  bool help;
+} ladsim_cli_args;
+
+/* Parses argv[first..argc) into a; usage names the subcommand for errors. */
+ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usage,
+                               bool takes_output, ladsim_cli_args *a);
+
+/* Prints the current error on rank 0 and returns the exit status. */
+int ladsim_cli_fail(ladsim_status st, int rank);
+
+int ladsim_cmd_run(int argc, char **argv, int rank);
+int ladsim_cmd_config(int argc, char **argv, int rank, bool validate_only);
+int ladsim_cmd_probe(int argc, char **argv, int rank);
+
+#endif

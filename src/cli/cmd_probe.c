@@ -1,2 +1,50 @@
-/* cmd_probe.c: placeholder until the module lands. */
-typedef int ladsim_placeholder_cmd_probe;
+/* cmd_probe.c: 'ladsim probe' computes the report again from a run's file. */
+#include "config.h"
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char usage[] =
+  "usage: ladsim probe OUT.h5\n"
+  "Rebuilds the network of a finished run from its /config, loads its first\n"
+  "and last weight snapshots and prints the evaluation report again.\n";
+
+static ladsim_status probe(const char *path, int rank)
+{
+  ladsim_input_file *f = NULL;
+  ladsim_model *m = NULL;
+  ladsim_sim *sim = NULL;
+  char *text = NULL;
+  ladsim_status st;
+  LADSIM_CHECK_GOTO(st, ladsim_input_file_open(path, &f), done);
+  LADSIM_CHECK_GOTO(st, ladsim_input_file_read_string(f, "/config/resolved", &text), done);
+  LADSIM_CHECK_GOTO(st, ladsim_model_parse(text, path, NULL, 0, &m), done);
+  LADSIM_CHECK_GOTO(st, ladsim_sim_create(MPI_COMM_WORLD, m, &sim), done);
+  LADSIM_CHECK_GOTO(st, ladsim_sim_load_weights(sim, f), done);
+  ladsim_report rep;
+  LADSIM_CHECK_GOTO(st, ladsim_sim_evaluate(sim, NULL, &rep), done);
+  if (rank == 0)
+    ladsim_report_print(&rep, stdout);
+done:
+  ladsim_sim_free(sim);
+  ladsim_model_free(m);
+  free(text);
+  ladsim_input_file_close(f);
+  return st;
+}
+
+int ladsim_cmd_probe(int argc, char **argv, int rank)
+{
+  ladsim_cli_args a;
+  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, false, &a);
+  if (st)
+    return ladsim_cli_fail(st, rank);
+  if (a.help) {
+    if (rank == 0)
+      fputs(usage, stdout);
+    return 0;
+  }
+  st = probe(a.model, rank);
+  return st ? ladsim_cli_fail(st, rank) : 0;
+}

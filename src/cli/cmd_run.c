@@ -1,2 +1,129 @@
-/* cmd_run.c: placeholder until the module lands. */
-typedef int ladsim_placeholder_cmd_run;
+/* cmd_run.c: 'ladsim run' trains a model, records it and prints the report. */
+#include "config.h"
+#include "cli/cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+  "usage: ladsim run MODEL [-o OUT.h5] [--set KEY=VALUE]... [--force] [--progress|--quiet]\n"
+  "Trains the network of MODEL, writes what the model's record section asks\n"
+  "for to OUT.h5 (default: the model's name with .h5, in the current directory)\n"
+  "and prints the evaluation report.\n"
+  "  -o OUT.h5         the output file; an existing one is kept unless --force\n"
+  "  --set KEY=VALUE   override a model key, e.g. --set layers.hidden.size=512\n"
+  "  --force           overwrite an existing output file\n"
+  "  --progress        print the progress line even when stderr is not a terminal\n"
+  "  --quiet           never print the progress line\n";
+
+/* ctx points to the wall time (MPI_Wtime) at which the run started. */
+static void progress_line(void *ctx, double t, double total, double rate)
+{
+  double elapsed = MPI_Wtime() - *(const double *)ctx;
+  double remaining = t > 0 ? elapsed * (total - t) / t : 0.0;
+  fprintf(stderr, "\r  t = %9.1f s of %.1f s (%5.1f%%)  %7.0f samples/s  ETA %5.0f s ",
+          t * 1e-3, total * 1e-3, 100.0 * t / total, rate, remaining);
+  if (t >= total)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* The default output name: the model file's base name with .h5. */
+static char *default_output(const char *model)
+{
+  const char *base = strrchr(model, '/');
+  base = base ? base + 1 : model;
+  size_t len = strlen(base);
+  const char *dot = strrchr(base, '.');
+  if (dot && dot != base)
+    len = (size_t)(dot - base);
+  char *out = malloc(len + 4);
+  if (out)
+    snprintf(out, len + 4, "%.*s.h5", (int)len, base);
+  return out;
+}
+
+static ladsim_status write_config(ladsim_output *o, const ladsim_model *m)
+{
+  char *resolved;
+  LADSIM_CHECK(ladsim_model_to_string(m, &resolved));
+  ladsim_status st = ladsim_output_write_string(o, "/config/model", m->text);
+  if (st == LADSIM_OK)
+    st = ladsim_output_write_string(o, "/config/resolved", resolved);
+  if (st == LADSIM_OK)
+    st = ladsim_output_attr_string(o, "/config/model", "path", m->path);
+  free(resolved);
+  return st;
+}
+
+static ladsim_status train_and_report(ladsim_sim *sim, ladsim_output *o,
+                                      const ladsim_model *m, int rank)
+{
+  LADSIM_CHECK(write_config(o, m));
+  LADSIM_CHECK(ladsim_sim_run(sim, o));
+  LADSIM_CHECK(ladsim_output_flush(o));
+  if (!m->evaluate.enabled)
+    return LADSIM_OK;
+  ladsim_report rep;
+  LADSIM_CHECK(ladsim_sim_evaluate(sim, o, &rep));
+  if (rank == 0)
+    ladsim_report_print(&rep, stdout);
+  return LADSIM_OK;
+}
+
+static int run(const ladsim_cli_args *a, const char *out_path, int rank)
+{
+  ladsim_model *m = NULL;
+  ladsim_sim *sim = NULL;
+  ladsim_output *o = NULL;
+  ladsim_status st;
+  LADSIM_CHECK_GOTO(st, ladsim_model_load(a->model, a->sets, a->n_sets, &m), done);
+  LADSIM_CHECK_GOTO(st, ladsim_sim_create(MPI_COMM_WORLD, m, &sim), done);
+  bool show = a->progress == 1 || (a->progress == -1 && isatty(STDERR_FILENO));
+  double started = MPI_Wtime();
+  if (show && rank == 0)
+    ladsim_sim_set_progress(sim, progress_line, &started);
+  LADSIM_CHECK_GOTO(st, ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, &o), done);
+  st = train_and_report(sim, o, m, rank);
+  if (st == LADSIM_OK) {
+    st = ladsim_output_commit(o);
+    o = NULL;
+    if (st == LADSIM_OK && rank == 0)
+      fprintf(stderr, "ladsim: wrote %s\n", out_path);
+  }
+done:
+  if (st != LADSIM_OK && o) {
+    int code = ladsim_cli_fail(st, rank);
+    if (rank == 0)
+      fprintf(stderr, "ladsim: what was recorded so far is in %s\n",
+              ladsim_output_partial_path(o));
+    ladsim_output_abort(o);
+    o = NULL;
+    ladsim_sim_free(sim);
+    ladsim_model_free(m);
+    return code;
+  }
+  ladsim_sim_free(sim);
+  ladsim_model_free(m);
+  return st ? ladsim_cli_fail(st, rank) : 0;
+}
+
+int ladsim_cmd_run(int argc, char **argv, int rank)
+{
+  ladsim_cli_args a;
+  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, true, &a);
+  if (st)
+    return ladsim_cli_fail(st, rank);
+  if (a.help) {
+    if (rank == 0)
+      fputs(usage, stdout);
+    return 0;
+  }
+  char *dflt = a.output ? NULL : default_output(a.model);
+  int code = run(&a, a.output ? a.output : dflt, rank);
+  free(dflt);
+  return code;
+}

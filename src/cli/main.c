@@ -1,2 +1,71 @@
-/* main.c: placeholder */
-int main(void) { return 0; }
+/* main.c: the ladsim program: parses the subcommand and dispatches to it. */
+#include "config.h"
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+  "usage: ladsim COMMAND [OPTIONS]\n"
+  "\n"
+  "Simulates layered networks of rate neurons that learn with a local,\n"
+  "adversarial decorrelation rule, and evaluates what they learned.\n"
+  "\n"
+  "commands:\n"
+  "  run MODEL [-o OUT.h5] [--set KEY=VALUE]...  train, record and report\n"
+  "  validate MODEL [--set KEY=VALUE]...         check a model file\n"
+  "  config MODEL [--set KEY=VALUE]...           print the resolved model\n"
+  "  probe OUT.h5                                compute the report again from a run's file\n"
+  "\n"
+  "options:\n"
+  "  -h, --help      this text (COMMAND --help: the command's own)\n"
+  "  -V, --version   the version\n"
+  "\n"
+  "Exit status: 0 success, 2 bad input (model, data, command line), 1 failure\n"
+  "during the run. Under MPI: mpirun -np P ladsim run MODEL.\n";
+
+static int dispatch(int argc, char **argv, int rank)
+{
+  if (argc < 2) {
+    if (rank == 0)
+      fputs(usage, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+    if (rank == 0)
+      fputs(usage, stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+    if (rank == 0)
+      printf("ladsim %s\n", PACKAGE_VERSION);
+    return 0;
+  }
+  if (!strcmp(cmd, "run"))
+    return ladsim_cmd_run(argc, argv, rank);
+  if (!strcmp(cmd, "validate"))
+    return ladsim_cmd_config(argc, argv, rank, true);
+  if (!strcmp(cmd, "config"))
+    return ladsim_cmd_config(argc, argv, rank, false);
+  if (!strcmp(cmd, "probe"))
+    return ladsim_cmd_probe(argc, argv, rank);
+  if (rank == 0)
+    fprintf(stderr, "ladsim: unknown command '%s'; try 'ladsim --help'\n", cmd);
+  return 2;
+}
+
+int main(int argc, char **argv)
+{
+  int rank = 0;
+  if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+    fprintf(stderr, "ladsim: MPI could not start\n");
+    return 1;
+  }
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  int status = dispatch(argc, argv, rank);
+  fflush(stdout);
+  MPI_Finalize();
+  return status;
+}

@@ -1,2 +1,181 @@
-/* layer.c: placeholder until the module lands. */
-typedef int ladsim_placeholder_layer;
+/* layer.c: stepping a layer of rate neurons and applying its plasticity. */
+#include "config.h"
+#include "network/layer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cblas.h>
+#include "core/rng.h"
+
+static void init_weights(ladsim_layer *l, size_t index, uint64_t seed)
+{
+  double std = l->spec->init_std / sqrt((double)l->d);
+  for (size_t i = 0; i < l->n; i++) {
+    ladsim_rng r;
+    ladsim_rng_init(&r, seed, LADSIM_STREAM_INIT, index, i, 0);
+    for (size_t j = 0; j < l->d; j++)
+      l->W[i * l->d + j] = std * ladsim_rng_normal(&r);
+    l->b[i] = l->spec->init_bias;
+  }
+}
+
+ladsim_status ladsim_layer_alloc(const ladsim_layer_spec *spec, size_t index,
+                                 size_t d, bool varying_input, double h,
+                                 double view_duration, uint64_t seed,
+                                 ladsim_layer **out)
+{
+  ladsim_status s;
+  *out = NULL;
+  ladsim_layer *l = calloc(1, sizeof *l);
+  if (!l)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s", spec->name);
+  l->spec = spec;
+  l->n = spec->size;
+  l->d = d;
+  l->varying_input = varying_input;
+  ladsim_rate_params rp = {.tau = spec->tau, .activation = spec->activation};
+  LADSIM_CHECK_GOTO(s, ladsim_rate_prepare(&rp, h, &l->prop), fail);
+  size_t n = l->n;
+  l->W = malloc(n * d * sizeof(double));
+  l->b = calloc(n, sizeof(double));
+  l->u = calloc(n, sizeof(double));
+  l->z = calloc(n, sizeof(double));
+  l->fp = calloc(n, sizeof(double));
+  l->drive = calloc(n, sizeof(double));
+  l->z_sum = calloc(n, sizeof(double));
+  if (!l->W || !l->b || !l->u || !l->z || !l->fp || !l->drive || !l->z_sum) {
+    s = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu x %zu weights)",
+                     spec->name, n, d);
+    goto fail;
+  }
+  init_weights(l, index, seed);
+  ladsim_layer_reset_state(l);
+  if (spec->learn)
+    LADSIM_CHECK_GOTO(s, ladsim_rule_alloc(&spec->learning, n, d, h, view_duration,
+                                           varying_input, &l->rule), fail);
+  *out = l;
+  return LADSIM_OK;
+fail:
+  ladsim_layer_free(l);
+  return s;
+}
+
+void ladsim_layer_free(ladsim_layer *l)
+{
+  if (!l)
+    return;
+  ladsim_rule_free(l->rule);
+  free(l->W); free(l->b); free(l->u); free(l->z); free(l->fp);
+  free(l->drive); free(l->z_sum);
+  free(l);
+}
+
+/* drive = W x + b, summed in the order of presynaptic ids. */
+static void compute_drive(ladsim_layer *l)
+{
+  memcpy(l->drive, l->b, l->n * sizeof(double));
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)l->n, (int)l->d, 1.0, l->W,
+              (int)l->d, l->x, 1, 1.0, l->drive, 1);
+}
+
+void ladsim_layer_view_begin(ladsim_layer *l, const double *x)
+{
+  l->x = x;
+  memset(l->z_sum, 0, l->n * sizeof(double));
+  l->view_steps = 0;
+  if (l->rule)
+    memset(l->rule->acc, 0, l->n * sizeof(double));
+  if (!l->varying_input) {
+    compute_drive(l);
+    l->x_norm2 = cblas_ddot((int)l->d, x, 1, x, 1) + 1.0;
+  }
+}
+
+/* Continuous plasticity: with a constant x the step's rank-one change of W
+ * is folded into the drive and summed for the end of the view; with a
+ * changing x it is applied to W at once. */
+static void plasticity_step(ladsim_layer *l)
+{
+  ladsim_rule *r = l->rule;
+  size_t n = l->n;
+  bool per_view = r->spec->plasticity == LADSIM_PLAST_PER_VIEW;
+  for (size_t i = 0; i < n; i++)
+    r->acc[i] += r->m[i];
+  if (per_view) {
+    if (l->varying_input)
+      cblas_dger(CblasRowMajor, (int)n, (int)l->d, 1.0, r->m, 1, l->x, 1,
+                 r->grad, (int)l->d);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    l->b[i] += r->k_w * r->m[i];
+  if (l->varying_input)
+    cblas_dger(CblasRowMajor, (int)n, (int)l->d, r->k_w, r->m, 1, l->x, 1,
+               l->W, (int)l->d);
+  else
+    for (size_t i = 0; i < n; i++)
+      l->drive[i] += r->k_w * r->m[i] * l->x_norm2;
+}
+
+void ladsim_layer_step(ladsim_layer *l, bool learn)
+{
+  if (l->varying_input)
+    compute_drive(l);
+  ladsim_rate_update(&l->prop, l->n, l->u, l->drive, l->z, l->fp);
+  for (size_t i = 0; i < l->n; i++)
+    l->z_sum[i] += l->z[i];
+  l->view_steps++;
+  if (learn && l->rule) {
+    ladsim_rule_signals(l->rule, l->z, l->fp);
+    plasticity_step(l);
+  }
+}
+
+void ladsim_layer_view_end(ladsim_layer *l, bool learn)
+{
+  ladsim_rule *r = l->rule;
+  if (!learn || !r)
+    return;
+  size_t n = l->n, d = l->d;
+  bool per_view = r->spec->plasticity == LADSIM_PLAST_PER_VIEW;
+  if (per_view) {
+    for (size_t i = 0; i < n; i++)
+      l->b[i] += r->k_w * r->acc[i];
+    if (l->varying_input) {
+      cblas_daxpy((int)(n * d), r->k_w, r->grad, 1, l->W, 1);
+      memset(r->grad, 0, n * d * sizeof(double));
+      return;
+    }
+  } else if (l->varying_input) {
+    return;
+  }
+  cblas_dger(CblasRowMajor, (int)n, (int)d, r->k_w, r->acc, 1, l->x, 1, l->W, (int)d);
+}
+
+void ladsim_layer_view_mean(const ladsim_layer *l, double *out)
+{
+  double inv = l->view_steps ? 1.0 / (double)l->view_steps : 0.0;
+  for (size_t i = 0; i < l->n; i++)
+    out[i] = l->z_sum[i] * inv;
+}
+
+void ladsim_layer_reset_state(ladsim_layer *l)
+{
+  for (size_t i = 0; i < l->n; i++) {
+    l->u[i] = 0.0;
+    l->z[i] = ladsim_rate_f(l->spec->activation, 0.0);
+    l->fp[i] = ladsim_rate_fprime(l->spec->activation, 0.0);
+  }
+}
+
+ladsim_status ladsim_layer_check_finite(const ladsim_layer *l, double t_ms)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (!isfinite(l->u[i]) || !isfinite(l->drive[i]))
+      return LADSIM_ERROR(LADSIM_EDIVERGED,
+                          "layer %s: neuron %zu diverged at t = %.3f ms (u = %g, drive = %g); "
+                          "lower layers.%s.learning.eta, raise the sigreg weight or use a bounded activation",
+                          l->spec->name, i, t_ms, l->u[i], l->drive[i], l->spec->name);
+  return LADSIM_OK;
+}

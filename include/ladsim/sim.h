@@ -1,0 +1,65 @@
+/* sim.h: running a model: training with the event loop, recording, evaluation. */
+#ifndef LADSIM_SIM_H
+#define LADSIM_SIM_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <ladsim/error.h>
+#include <ladsim/model.h>
+#include <ladsim/output.h>
+
+typedef struct ladsim_sim ladsim_sim;
+
+/* Loads the data sets and builds the network of model m (which must outlive
+ * the simulation). Collective over comm. */
+ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
+                                ladsim_sim **out);
+void ladsim_sim_free(ladsim_sim *s);
+
+/* Called about every record.progress of wall time during the run with the
+ * simulated time, the total and the samples per second of wall time. */
+typedef void (*ladsim_progress_fn)(void *ctx, double t_ms, double total_ms,
+                                   double samples_per_s);
+void ladsim_sim_set_progress(ladsim_sim *s, ladsim_progress_fn fn, void *ctx);
+
+/* Trains: runs the event loop to the end of the schedule, recording into o
+ * (which may be NULL) what the model's record section asks. Collective. */
+ladsim_status ladsim_sim_run(ladsim_sim *s, ladsim_output *o);
+
+/* What the report says about one layer, for its weights now ("learned")
+ * and at initialisation. */
+typedef struct {
+  char name[LADSIM_NAME_MAX];
+  size_t size;
+  double accuracy, init_accuracy;           /* linear probe, test set */
+  double mean_abs_corr, init_mean_abs_corr; /* test representations */
+  double participation_ratio, init_participation_ratio;
+  double dead_fraction, init_dead_fraction;
+  double eps_distance, init_eps_distance;   /* mean Epps-Pulley distance */
+  double mean_rate, init_mean_rate;
+} ladsim_layer_report;
+
+typedef struct {
+  size_t n_train, n_test, n_classes;
+  double raw_accuracy;                      /* probe on raw pixels; NAN if off */
+  bool has_init;
+  size_t n_layers;
+  ladsim_layer_report layers[LADSIM_MAX_LAYERS];
+} ladsim_report;
+
+/* Freezes the network, shows every evaluation image once un-augmented,
+ * probes each layer's mean activity and computes the statistics; writes
+ * /probe into o when o is not NULL. Collective. */
+ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o,
+                                  ladsim_report *rep);
+
+/* Writes the report as a table. */
+void ladsim_report_print(const ladsim_report *rep, FILE *f);
+
+/* Replaces the network's weights by the last snapshot stored in a run's
+ * file and its initial weights by the first, so the report can be computed
+ * again from the file. Collective. */
+ladsim_status ladsim_sim_load_weights(ladsim_sim *s, ladsim_input_file *f);
+
+#endif

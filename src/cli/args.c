@@ -1,0 +1,79 @@
+/* args.c: the options the subcommands share, and how failures are reported. */
+#include "config.h"
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ladsim_status need_value(int argc, char **argv, int i, const char *usage)
+{
+  if (i + 1 >= argc)
+    return LADSIM_ERROR(LADSIM_EUSAGE, "option %s needs a value\n%s", argv[i], usage);
+  return LADSIM_OK;
+}
+
+static ladsim_status add_set(ladsim_cli_args *a, const char *kv)
+{
+  if (!strchr(kv, '='))
+    return LADSIM_ERROR(LADSIM_EUSAGE, "--set %s: expected KEY=VALUE, e.g. "
+                        "--set layers.hidden.size=512", kv);
+  if (a->n_sets == LADSIM_CLI_MAX_SETS)
+    return LADSIM_ERROR(LADSIM_EUSAGE, "more than %d --set options", LADSIM_CLI_MAX_SETS);
+  a->sets[a->n_sets++] = kv;
+  return LADSIM_OK;
+}
+
+/* One option at argv[*i]; advances *i past a value it takes. */
+static ladsim_status option(int argc, char **argv, int *i, const char *usage,
+                            bool takes_output, ladsim_cli_args *a)
+{
+  const char *o = argv[*i];
+  if (!strcmp(o, "-h") || !strcmp(o, "--help"))
+    a->help = true;
+  else if (!strcmp(o, "--set") || !strcmp(o, "-s")) {
+    LADSIM_CHECK(need_value(argc, argv, *i, usage));
+    LADSIM_CHECK(add_set(a, argv[++*i]));
+  } else if (!strncmp(o, "--set=", 6))
+    LADSIM_CHECK(add_set(a, o + 6));
+  else if (takes_output && !strcmp(o, "-o")) {
+    LADSIM_CHECK(need_value(argc, argv, *i, usage));
+    a->output = argv[++*i];
+  } else if (takes_output && !strcmp(o, "--force"))
+    a->force = true;
+  else if (takes_output && !strcmp(o, "--progress"))
+    a->progress = 1;
+  else if (takes_output && !strcmp(o, "--quiet"))
+    a->progress = 0;
+  else
+    return LADSIM_ERROR(LADSIM_EUSAGE, "unknown option '%s'\n%s", o, usage);
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usage,
+                               bool takes_output, ladsim_cli_args *a)
+{
+  memset(a, 0, sizeof *a);
+  a->progress = -1;
+  for (int i = first; i < argc; i++) {
+    if (argv[i][0] == '-' && argv[i][1] != '\0')
+      LADSIM_CHECK(option(argc, argv, &i, usage, takes_output, a));
+    else if (!a->model)
+      a->model = argv[i];
+    else
+      return LADSIM_ERROR(LADSIM_EUSAGE, "unexpected argument '%s'\n%s", argv[i], usage);
+  }
+  if (!a->model && !a->help)
+    return LADSIM_ERROR(LADSIM_EUSAGE, "missing the model file\n%s", usage);
+  return LADSIM_OK;
+}
+
+int ladsim_cli_fail(ladsim_status st, int rank)
+{
+  if (rank == 0) {
+    fprintf(stderr, "ladsim: error: %s\n", ladsim_error_message());
+    if (getenv("LADSIM_TRACE"))
+      fputs(ladsim_error_backtrace(), stderr);
+  }
+  return ladsim_exit_status(st);
+}

@@ -1,0 +1,72 @@
+/* io.h: what the files of the io module share: the output object and HDF5 helpers.
+ *
+ * Not installed. The output keeps its extendible data sets (series and
+ * stacks) open in a small table, because metrics are appended every record
+ * interval and reopening tens of data sets by name each time is wasted
+ * metadata traffic on a parallel file system. */
+#ifndef LADSIM_IO_IO_H
+#define LADSIM_IO_IO_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stddef.h>
+#include <ladsim/output.h>
+
+/* Largest rank of a data set the module writes and reads. */
+#define LADSIM__IO_MAX_RANK 4
+
+/* An extendible data set the output holds open. */
+typedef enum { LADSIM__EXT_SERIES, LADSIM__EXT_STACK } ladsim__ext_kind;
+
+typedef struct {
+  char *name;             /* its path in the file, as the caller gave it */
+  hid_t dset;
+  ladsim__ext_kind kind;
+  hsize_t len;            /* values (series) or slices (stack) written */
+  hsize_t rows, cols;     /* shape of a stack's slice; 0 for a series */
+} ladsim__ext;
+
+struct ladsim_output {
+  MPI_Comm comm;          /* our duplicate of the caller's communicator */
+  int rank;
+  char *path;             /* final name */
+  char *partial;          /* path + ".partial", the name while writing */
+  hid_t file;
+  hid_t dxpl;             /* collective MPI-IO transfers */
+  hid_t lcpl;             /* creates missing groups on the way of a path */
+  ladsim__ext *ext;
+  size_t n_ext, cap_ext;
+};
+
+/* Stops HDF5 from printing its error stack; we report failures ourselves. */
+void ladsim__h5_quiet(void);
+
+/* The most specific description on HDF5's error stack, copied into buf
+ * (LADSIM__H5_REASON_MAX bytes are enough). */
+#define LADSIM__H5_REASON_MAX 512
+const char *ladsim__h5_reason(char *buf, size_t size);
+
+/* 1 if every link on the way of path exists under loc, 0 if one is
+ * missing, -1 if HDF5 fails. "/" always exists. */
+int ladsim__h5_exists(hid_t loc, const char *path);
+
+/* Records an error "cannot VERB OBJ in FILE: <HDF5's reason>" with code and
+ * returns code. */
+ladsim_status ladsim__h5_error(ladsim_status code, const char *src, int line,
+                               const char *verb, const char *obj,
+                               const char *file);
+
+/* The same as LADSIM_EIO for the output's .partial file. */
+#define LADSIM__OUTPUT_FAIL(o, verb, obj) \
+  ladsim__h5_error(LADSIM_EIO, __FILE__, __LINE__, (verb), (obj), (o)->partial)
+
+/* Closes an HDF5 identifier of any kind if it is valid; for clean-up paths. */
+void ladsim__h5_close(hid_t id);
+
+/* The table entry of an extendible data set, or NULL if it is not open. */
+ladsim__ext *ladsim__output_ext_find(ladsim_output *o, const char *name);
+
+/* Closes every data set of the table; returns the number that failed. */
+int ladsim__output_ext_close_all(ladsim_output *o);
+
+#endif

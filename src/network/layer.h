@@ -1,0 +1,65 @@
+/* layer.h: a layer of rate neurons with its feed-forward weights and rule.
+ *
+ * The layer keeps the drive I = W x + b of its neurons. When x is the
+ * stimulus it is constant over a view, so the drive is computed once per view
+ * and then follows learning exactly: each step's update of W is rank one,
+ * dW = k m x^T, which changes the drive by k m (|x|^2 + 1) (with the bias).
+ * The rank-one updates of a view are summed and applied to W once at the
+ * end of the view, which is the same W as applying them step by step
+ * (DESIGN.md section 3). */
+#ifndef LADSIM_NETWORK_LAYER_H
+#define LADSIM_NETWORK_LAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <ladsim/error.h>
+#include <ladsim/model.h>
+#include "learning/rule.h"
+#include "models/rate.h"
+
+typedef struct ladsim_layer {
+  const ladsim_layer_spec *spec;
+  size_t n, d;               /* neurons, presynaptic units */
+  bool varying_input;        /* x is a lower layer, not the stimulus */
+  ladsim_rate_internals prop;
+  double *W, *b;             /* n x d, n */
+  double *u, *z, *fp;        /* membrane, activity, f'(u) */
+  double *drive;             /* W x + b */
+  const double *x;           /* presynaptic activity (not owned) */
+  double x_norm2;            /* |x|^2 + 1 while x is constant */
+  ladsim_rule *rule;         /* NULL when the layer does not learn */
+  double *z_sum;             /* sum of z over the current view */
+  size_t view_steps;         /* steps summed in z_sum */
+} ladsim_layer;
+
+/* Allocates a layer with d inputs at resolution h and view duration T (ms),
+ * initialising W from the stream (seed, LADSIM_STREAM_INIT, layer index,
+ * neuron id) so every rank and every run agrees. Not collective. */
+ladsim_status ladsim_layer_alloc(const ladsim_layer_spec *spec, size_t index,
+                                 size_t d, bool varying_input, double h,
+                                 double view_duration, uint64_t seed,
+                                 ladsim_layer **out);
+void ladsim_layer_free(ladsim_layer *l);
+
+/* Starts a view: x is the presynaptic activity for the view (the stimulus,
+ * or the lower layer's z which the layer reads every step). */
+void ladsim_layer_view_begin(ladsim_layer *l, const double *x);
+
+/* Advances the layer by one step; learns when learn is true. */
+void ladsim_layer_step(ladsim_layer *l, bool learn);
+
+/* Ends a view: applies the view's summed plasticity to W. */
+void ladsim_layer_view_end(ladsim_layer *l, bool learn);
+
+/* Writes the mean activity over the view into out (length n). */
+void ladsim_layer_view_mean(const ladsim_layer *l, double *out);
+
+/* Sets u, z and the traces of the neurons to rest (before an evaluation
+ * sample), leaving weights alone. */
+void ladsim_layer_reset_state(ladsim_layer *l);
+
+/* Checks that the layer's state is finite; the message names the layer, the
+ * neuron and the time. */
+ladsim_status ladsim_layer_check_finite(const ladsim_layer *l, double t_ms);
+
+#endif

@@ -1,0 +1,231 @@
+/* sim.c: the event loop that trains the network view by view. */
+#include "config.h"
+#include "network/sim_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "network/event.h"
+
+static double wall_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A duration in whole resolution steps; the model reader has checked that
+ * it is a multiple of the resolution. */
+static int64_t steps_of(const ladsim_model *m, double ms)
+{
+  return (int64_t)llround(ms / m->simulation.resolution);
+}
+
+static ladsim_status copy_initial_weights(ladsim_sim *s)
+{
+  for (size_t i = 0; i < s->net->n_layers; i++) {
+    ladsim_layer *l = s->net->layers[i];
+    s->W0[i] = malloc(l->n * l->d * sizeof(double));
+    s->b0[i] = malloc(l->n * sizeof(double));
+    s->view_means[i] = malloc(s->vm_cap * l->n * sizeof(double));
+    if (!s->W0[i] || !s->b0[i] || !s->view_means[i])
+      return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory copying the weights of layer %s",
+                          l->spec->name);
+    memcpy(s->W0[i], l->W, l->n * l->d * sizeof(double));
+    memcpy(s->b0[i], l->b, l->n * sizeof(double));
+  }
+  return LADSIM_OK;
+}
+
+static ladsim_status schedule(ladsim_sim *s)
+{
+  const ladsim_model *m = s->m;
+  s->view_steps = steps_of(m, m->input.view_duration);
+  s->n_views = ladsim_stimulus_n_views(s->stim);
+  int64_t full = (int64_t)s->n_views * s->view_steps;
+  s->end_step = m->simulation.duration > 0 ? steps_of(m, m->simulation.duration) : full;
+  if (s->end_step > full)
+    return LADSIM_ERROR(LADSIM_ECONFIG,
+                        "simulation.duration: %g ms is longer than the input schedule "
+                        "(%llu views of %g ms = %g ms); raise input.epochs or shorten the duration",
+                        m->simulation.duration, (unsigned long long)s->n_views,
+                        m->input.view_duration, (double)full * m->simulation.resolution);
+  int64_t rec = steps_of(m, m->record.metrics);
+  s->vm_cap = rec > 0 ? (size_t)(rec / s->view_steps + 2) : 2;
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
+                                ladsim_sim **out)
+{
+  ladsim_status st;
+  *out = NULL;
+  ladsim_sim *s = calloc(1, sizeof *s);
+  if (!s)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the simulation");
+  s->comm = comm;
+  MPI_Comm_rank(comm, &s->rank);
+  MPI_Comm_size(comm, &s->size);
+  s->m = m;
+  uint64_t seed = m->simulation.seed;
+  LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TRAIN, seed, &s->train), fail);
+  LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TEST, seed, &s->test), fail);
+  LADSIM_CHECK_GOTO(st, ladsim_stimulus_alloc(&m->input, s->train, seed, &s->stim), fail);
+  size_t d = ladsim_stimulus_size(s->stim);
+  s->x = calloc(d, sizeof(double));
+  if (!s->x) {
+    st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the stimulus");
+    goto fail;
+  }
+  LADSIM_CHECK_GOTO(st, schedule(s), fail);
+  LADSIM_CHECK_GOTO(st, ladsim_network_alloc(m, d, &s->net), fail);
+  LADSIM_CHECK_GOTO(st, copy_initial_weights(s), fail);
+  *out = s;
+  return LADSIM_OK;
+fail:
+  ladsim_sim_free(s);
+  return st;
+}
+
+void ladsim_sim_free(ladsim_sim *s)
+{
+  if (!s)
+    return;
+  for (size_t i = 0; i < LADSIM_MAX_LAYERS; i++) {
+    free(s->W0[i]);
+    free(s->b0[i]);
+    free(s->view_means[i]);
+  }
+  ladsim_network_free(s->net);
+  ladsim_stimulus_free(s->stim);
+  ladsim_dataset_free(s->train);
+  ladsim_dataset_free(s->test);
+  free(s->x);
+  free(s);
+}
+
+void ladsim_sim_set_progress(ladsim_sim *s, ladsim_progress_fn fn, void *ctx)
+{
+  s->progress = fn;
+  s->progress_ctx = ctx;
+}
+
+/* Keeps the view's mean activity of every layer for the interval metrics. */
+static void keep_view_means(ladsim_sim *s)
+{
+  if (s->vm_rows == s->vm_cap)
+    return;
+  for (size_t i = 0; i < s->net->n_layers; i++) {
+    ladsim_layer *l = s->net->layers[i];
+    ladsim_layer_view_mean(l, s->view_means[i] + s->vm_rows * l->n);
+  }
+  s->vm_rows++;
+}
+
+static ladsim_status on_view(ladsim_sim *s, ladsim_event_queue *q, int64_t step,
+                             int *in_view)
+{
+  if (*in_view) {
+    ladsim_network_view_end(s->net, true);
+    keep_view_means(s);
+    LADSIM_CHECK(ladsim_network_check_finite(s->net, (double)step * s->m->simulation.resolution));
+    s->views_done++;
+    *in_view = 0;
+  }
+  if (s->views_done < s->n_views && step < s->end_step) {
+    size_t sample;
+    unsigned label;
+    LADSIM_CHECK(ladsim_stimulus_view(s->stim, s->views_done, s->x, &sample, &label));
+    ladsim_network_view_begin(s->net, s->x);
+    *in_view = 1;
+    ladsim_event next = {step + s->view_steps, LADSIM_EV_VIEW, 0};
+    LADSIM_CHECK(ladsim_event_queue_push(q, next));
+  }
+  return LADSIM_OK;
+}
+
+static ladsim_status push_recurring(ladsim_sim *s, ladsim_event_queue *q,
+                                    ladsim_event_kind kind, double every_ms, int64_t now)
+{
+  int64_t every = steps_of(s->m, every_ms);
+  if (every <= 0 || now + every > s->end_step)
+    return LADSIM_OK;
+  ladsim_event ev = {now + every, kind, 0};
+  return ladsim_event_queue_push(q, ev);
+}
+
+static void report_progress(ladsim_sim *s, double t0, double *last)
+{
+  if (!s->progress)
+    return;
+  double now = wall_seconds();
+  if (now - *last < s->m->record.progress * 1e-3 && s->views_done < s->n_views)
+    return;
+  *last = now;
+  double h = s->m->simulation.resolution;
+  double samples = (double)s->views_done / s->m->input.views_per_sample;
+  s->progress(s->progress_ctx, (double)s->views_done * s->view_steps * h,
+              (double)s->end_step * h, samples / fmax(now - t0, 1e-9));
+}
+
+static ladsim_status handle(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q,
+                            ladsim_event ev, int *in_view)
+{
+  const ladsim_record_spec *rec = &s->m->record;
+  switch (ev.kind) {
+  case LADSIM_EV_VIEW:
+    return on_view(s, q, ev.step, in_view);
+  case LADSIM_EV_RECORD:
+    LADSIM_CHECK(ladsim__sim_record_metrics(s, o, ev.step));
+    return push_recurring(s, q, LADSIM_EV_RECORD, rec->metrics, ev.step);
+  case LADSIM_EV_WEIGHTS:
+    LADSIM_CHECK(ladsim__sim_record_weights(s, o, ev.step));
+    return push_recurring(s, q, LADSIM_EV_WEIGHTS, rec->weights_interval, ev.step);
+  case LADSIM_EV_END:
+    return LADSIM_OK;
+  }
+  return LADSIM_ERROR(LADSIM_EINTERNAL, "unknown event kind %d", (int)ev.kind);
+}
+
+static ladsim_status loop(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q)
+{
+  const ladsim_record_spec *rec = &s->m->record;
+  ladsim_event start = {0, LADSIM_EV_VIEW, 0}, end = {s->end_step, LADSIM_EV_END, 0};
+  LADSIM_CHECK(ladsim_event_queue_push(q, start));
+  LADSIM_CHECK(ladsim_event_queue_push(q, end));
+  LADSIM_CHECK(push_recurring(s, q, LADSIM_EV_RECORD, rec->metrics, 0));
+  if (rec->weights == LADSIM_RECORD_INTERVAL)
+    LADSIM_CHECK(push_recurring(s, q, LADSIM_EV_WEIGHTS, rec->weights_interval, 0));
+  if (rec->weights != LADSIM_RECORD_NONE)
+    LADSIM_CHECK(ladsim__sim_record_weights(s, o, 0));
+  double t0 = wall_seconds(), last = t0;
+  int64_t step = 0;
+  int in_view = 0;
+  ladsim_event ev;
+  while (ladsim_event_queue_pop(q, &ev)) {
+    for (; step < ev.step; step++)
+      ladsim_network_step(s->net, true);
+    LADSIM_CHECK(handle(s, o, q, ev, &in_view));
+    if (ev.kind == LADSIM_EV_END)
+      break;
+    if (ev.kind == LADSIM_EV_VIEW)
+      report_progress(s, t0, &last);
+  }
+  if (in_view)   /* a duration that ends inside a view still learns from it */
+    ladsim_network_view_end(s->net, true);
+  if (rec->weights == LADSIM_RECORD_END)
+    LADSIM_CHECK(ladsim__sim_record_weights(s, o, step));
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim_sim_run(ladsim_sim *s, ladsim_output *o)
+{
+  ladsim_event_queue *q;
+  LADSIM_CHECK(ladsim_event_queue_alloc(64, &q));
+  ladsim_status st = loop(s, o, q);
+  ladsim_event_queue_free(q);
+  if (st != LADSIM_OK)
+    return ladsim_error_trace(st, __FILE__, __LINE__);
+  return LADSIM_OK;
+}

@@ -1,0 +1,208 @@
+/* sim_eval.c: the frozen network's representations, the probe and the report. */
+#include "config.h"
+#include "network/sim_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ladsim/probe.h>
+
+/* Representations of n samples of d: per layer an n x size matrix of the
+ * mean activity over one un-augmented view, starting from rest; raw gets
+ * the stimulus itself when not NULL. */
+static void collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
+                    double **reps, double *raw)
+{
+  ladsim_network *net = s->net;
+  size_t dim = net->input_size;
+  for (size_t k = 0; k < n; k++) {
+    ladsim_stimulus_plain(s->stim, d, k, s->x);
+    if (raw)
+      memcpy(raw + k * dim, s->x, dim * sizeof(double));
+    ladsim_network_reset_state(net);
+    ladsim_network_view_begin(net, s->x);
+    for (int64_t t = 0; t < s->view_steps; t++)
+      ladsim_network_step(net, false);
+    for (size_t i = 0; i < net->n_layers; i++)
+      ladsim_layer_view_mean(net->layers[i], reps[i] + k * net->layers[i]->n);
+  }
+}
+
+/* Exchanges the network's weights with the stored initial ones. */
+static void swap_initial(ladsim_sim *s)
+{
+  for (size_t i = 0; i < s->net->n_layers; i++) {
+    ladsim_layer *l = s->net->layers[i];
+    double *w = l->W, *b = l->b;
+    l->W = s->W0[i];
+    l->b = s->b0[i];
+    s->W0[i] = w;
+    s->b0[i] = b;
+  }
+}
+
+/* Mean over neurons of the batch Epps-Pulley distance to the layer's target. */
+static ladsim_status eps_distance(const ladsim_layer_spec *ls, const double *rep,
+                                  size_t n, double *out)
+{
+  ladsim_sigreg_knots *kn;
+  LADSIM_CHECK(ladsim_sigreg_knots_alloc(&ls->learning.target, ls->learning.sig_knots,
+                                         ls->learning.sig_tmax, &kn));
+  double sum = 0.0;
+  for (size_t i = 0; i < ls->size; i++)
+    sum += ladsim_sigreg_batch_distance(kn, rep + i, n, ls->size);
+  ladsim_sigreg_knots_free(kn);
+  *out = sum / (double)ls->size;
+  return LADSIM_OK;
+}
+
+typedef struct {
+  size_t n_train, n_test;
+  double *train[LADSIM_MAX_LAYERS], *test[LADSIM_MAX_LAYERS];
+  double *raw_train, *raw_test;
+} eval_data;
+
+static void eval_data_free(eval_data *e)
+{
+  for (size_t i = 0; i < LADSIM_MAX_LAYERS; i++) {
+    free(e->train[i]);
+    free(e->test[i]);
+  }
+  free(e->raw_train);
+  free(e->raw_test);
+}
+
+static ladsim_status eval_data_alloc(ladsim_sim *s, bool raw, eval_data *e)
+{
+  const ladsim_evaluate_spec *ev = &s->m->evaluate;
+  memset(e, 0, sizeof *e);
+  e->n_train = ev->train && ev->train < s->train->n ? ev->train : s->train->n;
+  e->n_test = ev->test && ev->test < s->test->n ? ev->test : s->test->n;
+  bool ok = true;
+  for (size_t i = 0; i < s->net->n_layers; i++) {
+    size_t n = s->net->layers[i]->n;
+    e->train[i] = malloc(e->n_train * n * sizeof(double));
+    e->test[i] = malloc(e->n_test * n * sizeof(double));
+    ok = ok && e->train[i] && e->test[i];
+  }
+  if (raw) {
+    size_t d = s->net->input_size;
+    e->raw_train = malloc(e->n_train * d * sizeof(double));
+    e->raw_test = malloc(e->n_test * d * sizeof(double));
+    ok = ok && e->raw_train && e->raw_test;
+  }
+  if (!ok) {
+    eval_data_free(e);
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the evaluation representations "
+                        "(%zu train, %zu test samples); lower evaluate.train", e->n_train, e->n_test);
+  }
+  return LADSIM_OK;
+}
+
+static ladsim_status probe(ladsim_sim *s, const eval_data *e, const double *xtr,
+                           const double *xte, size_t dim, double *acc)
+{
+  size_t nc = s->train->n_classes > s->test->n_classes ? s->train->n_classes
+                                                       : s->test->n_classes;
+  ladsim_probe_result pr;
+  LADSIM_CHECK(ladsim_probe_ridge(xtr, s->train->labels, e->n_train, xte,
+                                  s->test->labels, e->n_test, dim, nc,
+                                  s->m->evaluate.validation, s->m->simulation.seed, &pr));
+  *acc = pr.accuracy;
+  return LADSIM_OK;
+}
+
+/* Probe, statistics and distance of every layer for the weights in place. */
+static ladsim_status assess(ladsim_sim *s, const eval_data *e, bool init,
+                            ladsim_report *rep)
+{
+  for (size_t i = 0; i < s->net->n_layers; i++) {
+    const ladsim_layer_spec *ls = s->net->layers[i]->spec;
+    ladsim_layer_report *lr = &rep->layers[i];
+    ladsim_rep_stats st;
+    double acc = NAN, eps = NAN;
+    LADSIM_CHECK(probe(s, e, e->train[i], e->test[i], ls->size, &acc));
+    LADSIM_CHECK(ladsim_rep_stats_compute(e->test[i], e->n_test, ls->size, 1e-9, &st));
+    LADSIM_CHECK(eps_distance(ls, e->test[i], e->n_test, &eps));
+    double *dst[] = {&lr->accuracy, &lr->mean_abs_corr, &lr->participation_ratio,
+                     &lr->dead_fraction, &lr->eps_distance, &lr->mean_rate};
+    double *dst0[] = {&lr->init_accuracy, &lr->init_mean_abs_corr,
+                      &lr->init_participation_ratio, &lr->init_dead_fraction,
+                      &lr->init_eps_distance, &lr->init_mean_rate};
+    double val[] = {acc, st.mean_abs_corr, st.participation_ratio, st.dead_fraction,
+                    eps, st.mean_rate};
+    for (size_t k = 0; k < 6; k++)
+      *(init ? dst0[k] : dst[k]) = val[k];
+  }
+  return LADSIM_OK;
+}
+
+static ladsim_status write_report(ladsim_sim *s, ladsim_output *o, const ladsim_report *rep)
+{
+  static const char *names[] = {"accuracy", "mean_abs_corr", "participation_ratio",
+                                "dead_fraction", "eps_distance", "mean_rate"};
+  char path[256];
+  LADSIM_CHECK(ladsim__output_scalar(o, s->rank, "/probe/raw_accuracy", rep->raw_accuracy));
+  LADSIM_CHECK(ladsim__output_scalar(o, s->rank, "/probe/n_train", (double)rep->n_train));
+  LADSIM_CHECK(ladsim__output_scalar(o, s->rank, "/probe/n_test", (double)rep->n_test));
+  for (size_t i = 0; i < rep->n_layers; i++) {
+    const ladsim_layer_report *lr = &rep->layers[i];
+    double v[] = {lr->accuracy, lr->mean_abs_corr, lr->participation_ratio,
+                  lr->dead_fraction, lr->eps_distance, lr->mean_rate};
+    double v0[] = {lr->init_accuracy, lr->init_mean_abs_corr, lr->init_participation_ratio,
+                   lr->init_dead_fraction, lr->init_eps_distance, lr->init_mean_rate};
+    for (size_t k = 0; k < 6; k++) {
+      snprintf(path, sizeof path, "/probe/%s/%s", lr->name, names[k]);
+      LADSIM_CHECK(ladsim__output_scalar(o, s->rank, path, v[k]));
+      if (!rep->has_init)
+        continue;
+      snprintf(path, sizeof path, "/probe/%s/init/%s", lr->name, names[k]);
+      LADSIM_CHECK(ladsim__output_scalar(o, s->rank, path, v0[k]));
+    }
+  }
+  return LADSIM_OK;
+}
+
+static ladsim_status evaluate(ladsim_sim *s, eval_data *e, ladsim_report *rep)
+{
+  const ladsim_evaluate_spec *ev = &s->m->evaluate;
+  collect(s, s->train, e->n_train, e->train, e->raw_train);
+  collect(s, s->test, e->n_test, e->test, e->raw_test);
+  LADSIM_CHECK(assess(s, e, false, rep));
+  if (ev->raw)
+    LADSIM_CHECK(probe(s, e, e->raw_train, e->raw_test, s->net->input_size,
+                       &rep->raw_accuracy));
+  if (ev->init) {
+    swap_initial(s);
+    collect(s, s->train, e->n_train, e->train, NULL);
+    collect(s, s->test, e->n_test, e->test, NULL);
+    swap_initial(s);
+    LADSIM_CHECK(assess(s, e, true, rep));
+  }
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o, ladsim_report *rep)
+{
+  const ladsim_evaluate_spec *ev = &s->m->evaluate;
+  eval_data e;
+  memset(rep, 0, sizeof *rep);
+  rep->raw_accuracy = NAN;
+  rep->has_init = ev->init;
+  rep->n_layers = s->net->n_layers;
+  for (size_t i = 0; i < rep->n_layers; i++) {
+    snprintf(rep->layers[i].name, LADSIM_NAME_MAX, "%s", s->net->layers[i]->spec->name);
+    rep->layers[i].size = s->net->layers[i]->n;
+  }
+  LADSIM_CHECK(eval_data_alloc(s, ev->raw, &e));
+  rep->n_train = e.n_train;
+  rep->n_test = e.n_test;
+  rep->n_classes = s->train->n_classes;
+  ladsim_status st = evaluate(s, &e, rep);
+  eval_data_free(&e);
+  LADSIM_CHECK(st);
+  if (o)
+    LADSIM_CHECK(write_report(s, o, rep));
+  return LADSIM_OK;
+}

@@ -1,0 +1,37 @@
+/* sim_internal.h: the simulation object, shared by the loop, recording and evaluation. */
+#ifndef LADSIM_NETWORK_SIM_INTERNAL_H
+#define LADSIM_NETWORK_SIM_INTERNAL_H
+
+#include <ladsim/dataset.h>
+#include <ladsim/sim.h>
+#include "network/network.h"
+
+struct ladsim_sim {
+  MPI_Comm comm;
+  int rank, size;
+  const ladsim_model *m;
+  ladsim_dataset *train, *test;
+  ladsim_stimulus *stim;
+  ladsim_network *net;
+  double *x;                               /* the current stimulus */
+  double *W0[LADSIM_MAX_LAYERS];           /* weights at initialisation */
+  double *b0[LADSIM_MAX_LAYERS];
+  int64_t view_steps;                      /* steps per view */
+  int64_t end_step;                        /* when the run ends */
+  uint64_t n_views;                        /* views in the schedule */
+  uint64_t views_done;
+  /* view means of the current record interval, per layer */
+  double *view_means[LADSIM_MAX_LAYERS];
+  size_t vm_rows, vm_cap;
+  ladsim_progress_fn progress;
+  void *progress_ctx;
+};
+
+/* Recording (sim_record.c). All collective. */
+ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_t step);
+ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_t step);
+/* Writes a one-element float64 data set holding v (the same on every rank). */
+ladsim_status ladsim__output_scalar(ladsim_output *o, int rank, const char *path,
+                                   double v);
+
+#endif

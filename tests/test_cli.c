@@ -1,0 +1,172 @@
+/* test_cli.c: the ladsim program as a user meets it: exit codes, messages, files. */
+#include "config.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[64];
+static char prog[512];
+static char out[8192];
+
+static const char model_text[] =
+  "simulation: {resolution: 1 ms, seed: 9}\n"
+  "input:\n"
+  "  dataset: {name: synthetic, classes: 3, side: 5, train_size: 40, test_size: 30}\n"
+  "  view_duration: 4 ms\n"
+  "layers:\n"
+  "  - name: hidden\n"
+  "    size: 6\n"
+  "record: {metrics: 40 ms}\n";
+
+static void setup(void)
+{
+  /* The tests cd into a scratch directory: the program's path is made absolute. */
+  const char *b = getenv("LADSIM_BUILDDIR");
+  char *abs = realpath(b ? b : "..", NULL);
+  ck_assert_ptr_nonnull(abs);
+  snprintf(prog, sizeof prog, "%s/ladsim", abs);
+  free(abs);
+  snprintf(dir, sizeof dir, "/tmp/ladsim-cli-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char path[128];
+  snprintf(path, sizeof path, "%s/m.yaml", dir);
+  FILE *f = fopen(path, "w");
+  fputs(model_text, f);
+  fclose(f);
+}
+
+static void teardown(void)
+{
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Runs "ladsim ARGS" in the test directory; returns the exit status and
+ * leaves stdout and stderr together in out. */
+static int ladsim(const char *args)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "cd %s && %s %s 2>&1", dir, prog, args);
+  FILE *p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  size_t n = fread(out, 1, sizeof out - 1, p);
+  out[n] = '\0';
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int exists(const char *name)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return access(path, F_OK) == 0;
+}
+
+START_TEST(test_help_and_version)
+{
+  ck_assert_int_eq(ladsim("--help"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "usage: ladsim"));
+  ck_assert_int_eq(ladsim("run --help"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "--force"));
+  ck_assert_int_eq(ladsim("--version"), 0);
+  ck_assert_ptr_nonnull(strstr(out, PACKAGE_VERSION));
+  ck_assert_int_eq(ladsim("frobnicate"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "unknown command"));
+  ck_assert_int_eq(ladsim("run m.yaml --bogus"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--bogus"));
+}
+END_TEST
+
+START_TEST(test_run_writes_once)
+{
+  ck_assert_msg(ladsim("run m.yaml -o r.h5") == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "linear-probe accuracy"));
+  ck_assert(exists("r.h5"));
+  ck_assert(!exists("r.h5.partial"));
+  struct stat before, after;
+  char path[256];
+  snprintf(path, sizeof path, "%s/r.h5", dir);
+  ck_assert_int_eq(stat(path, &before), 0);
+  /* An existing output is not overwritten without --force. */
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--force"));
+  ck_assert_int_eq(stat(path, &after), 0);
+  ck_assert_int_eq(before.st_mtime, after.st_mtime);
+  ck_assert_int_eq(before.st_size, after.st_size);
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5 --force --set layers.hidden.size=4"), 0);
+  /* The report again from the file. */
+  ck_assert_int_eq(ladsim("probe r.h5"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "layer hidden (4 neurons)"));
+  /* The default output name is the model's. */
+  ck_assert_int_eq(ladsim("run m.yaml --quiet"), 0);
+  ck_assert(exists("m.h5"));
+}
+END_TEST
+
+START_TEST(test_bad_model_leaves_nothing)
+{
+  ck_assert_int_eq(ladsim("run m.yaml -o bad.h5 --set layers.hidden.tau=5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "layers.hidden.tau"));
+  ck_assert(!exists("bad.h5"));
+  ck_assert(!exists("bad.h5.partial"));
+  ck_assert_int_eq(ladsim("run missing.yaml -o bad.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "missing.yaml"));
+  ck_assert(!exists("bad.h5"));
+  ck_assert_int_eq(ladsim("validate m.yaml --set layers.hidden.size=0"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "size"));
+}
+END_TEST
+
+START_TEST(test_divergence_keeps_partial)
+{
+  int st = ladsim("run m.yaml -o div.h5 --set layers.hidden.activation=linear "
+                  "--set layers.hidden.learning.eta=1e12 "
+                  "--set layers.hidden.learning.adversarial.form=error");
+  ck_assert_msg(st == 1, "exit %d: %s", st, out);
+  ck_assert_ptr_nonnull(strstr(out, "diverged"));
+  ck_assert_ptr_nonnull(strstr(out, "neuron"));
+  ck_assert_ptr_nonnull(strstr(out, "div.h5.partial"));
+  ck_assert(!exists("div.h5"));
+  ck_assert(exists("div.h5.partial"));
+}
+END_TEST
+
+START_TEST(test_validate_and_config)
+{
+  ck_assert_int_eq(ladsim("validate m.yaml"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "valid"));
+  /* The resolved model is itself a valid model that resolves the same. */
+  ck_assert_int_eq(ladsim("config m.yaml --set layers.hidden.size=11 > resolved.yaml"), 0);
+  char first[8192];
+  ck_assert_int_eq(ladsim("config m.yaml --set layers.hidden.size=11"), 0);
+  snprintf(first, sizeof first, "%s", out);
+  ck_assert_ptr_nonnull(strstr(first, "size: 11"));
+  ck_assert_ptr_nonnull(strstr(first, "tau: 5 ms"));
+  ck_assert_int_eq(ladsim("config resolved.yaml"), 0);
+  ck_assert_str_eq(out, first);
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("cli");
+  TCase *tc = tcase_create("program");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_help_and_version);
+  tcase_add_test(tc, test_run_writes_once);
+  tcase_add_test(tc, test_bad_model_leaves_nothing);
+  tcase_add_test(tc, test_divergence_keeps_partial);
+  tcase_add_test(tc, test_validate_and_config);
+  tcase_set_timeout(tc, 120);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
