@@ -3,7 +3,7 @@
 #include "config/reader.h"
 
 #include <errno.h>
-#include <limits.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,9 @@
 #define MAX_KEYS 32
 
 /* Relative tolerance when asking whether a time is a multiple of the
- * resolution: a few ulps of the quotient, far below any real mismatch. */
-#define MULTIPLE_TOL 1e-9
+ * resolution: well above the rounding of decimal inputs (0.7 / 0.1 is
+ * 6.999999999999999), well below any mismatch a user means. */
+#define MULTIPLE_TOL 1e-11
 
 static void *member(void *base, const ladsim__field *f)
 {
@@ -85,6 +86,16 @@ static ladsim_status check_range(const ladsim__reader *r,
                               "it must be %s", v->text, range);
 }
 
+/* "one of: a, b, c" for the names of an enum field. */
+static const char *one_of(const ladsim__field *f, char *buf, size_t len)
+{
+  snprintf(buf, len, "one of: ");
+  for (size_t i = 0; f->names[i] != NULL; i++)
+    snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "",
+             f->names[i]);
+  return buf;
+}
+
 /* What a field takes, for "expected ..." messages. */
 static const char *expected_text(const ladsim__field *f, char *buf, size_t len)
 {
@@ -99,16 +110,18 @@ static const char *expected_text(const ladsim__field *f, char *buf, size_t len)
     snprintf(buf, len, "a %s such as `%s`", ladsim__dim_name(f->dim),
              ladsim__dim_example(f->dim));
     return buf;
-  case LADSIM__F_ENUM: {
-    char list[256] = "";
-    for (size_t i = 0; f->names[i] != NULL; i++)
-      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-               i ? ", " : "", f->names[i]);
-    snprintf(buf, len, "one of: %s", list);
-    return buf;
-  }
+  case LADSIM__F_ENUM: return one_of(f, buf, len);
   default: return "a value";
   }
+}
+
+/* x rounded to 12 significant digits: k * 0.3 is suggested as 0.9, not as
+ * 0.8999999999999999, which the user would then type back. */
+static double tidy(double x)
+{
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.12g", x);
+  return strtod(buf, NULL);
 }
 
 static ladsim_status read_bool(const ladsim__reader *r, const ladsim__node *v,
@@ -122,31 +135,37 @@ static ladsim_status read_bool(const ladsim__reader *r, const ladsim__node *v,
                               "write true or false", v->text);
 }
 
-/* Reads an optionally signed decimal integer; *neg tells the sign. */
-static bool parse_integer(const char *text, bool *neg, uint64_t *out)
+/* Reads an optionally signed decimal integer; *neg tells the sign and
+ * *overflow that the digits do not fit 64 bits. */
+static bool parse_integer(const char *text, bool *neg, bool *overflow,
+                          uint64_t *out)
 {
   const char *p = text;
   *neg = *p == '-';
+  *overflow = false;
   if (*p == '-' || *p == '+')
     p++;
   if (*p == '\0' || strspn(p, "0123456789") != strlen(p))
     return false;
   errno = 0;
   unsigned long long x = strtoull(p, NULL, 10);
-  if (errno == ERANGE || x > UINT64_MAX)
-    return false;
+  *overflow = errno == ERANGE || x > UINT64_MAX;
   *out = (uint64_t)x;
-  return true;
+  return !*overflow;
 }
 
 static ladsim_status read_integer(const ladsim__reader *r,
                                   const ladsim__field *f, const ladsim__node *v,
                                   const char *path, uint64_t *out)
 {
-  bool neg;
+  bool neg, overflow;
   double x;
   const char *rest;
-  if (!parse_integer(v->text, &neg, out)) {
+  if (!parse_integer(v->text, &neg, &overflow, out)) {
+    if (overflow)
+      return ladsim__config_error(r->name, &v->pos, path, "'%s' is too large; "
+                                  "the largest whole number here is %" PRIu64,
+                                  v->text, UINT64_MAX);
     if (ladsim__number_scan(v->text, &x, &rest) && *rest == '\0')
       return ladsim__config_error(r->name, &v->pos, path, "'%s' is not a "
                                   "whole number; this key counts something, "
@@ -190,10 +209,13 @@ static ladsim_status read_quantity(const ladsim__reader *r,
 }
 
 static ladsim_status read_path(const ladsim__reader *r, const ladsim__node *v,
-                               char **out)
+                               const char *path_key, char **out)
 {
   char *path;
   int k;
+  if (v->text[0] == '\0')
+    return ladsim__config_error(r->name, &v->pos, path_key, "is empty; write "
+                                "the path of a file");
   if (v->text[0] == '/' || r->base_dir == NULL)
     k = (path = strdup(v->text)) != NULL ? 0 : -1;
   else
@@ -208,6 +230,9 @@ static ladsim_status read_path(const ladsim__reader *r, const ladsim__node *v,
 static ladsim_status read_name(const ladsim__reader *r, const ladsim__node *v,
                                const char *path, char *out)
 {
+  if (v->text[0] == '\0')
+    return ladsim__config_error(r->name, &v->pos, path, "is empty; write a "
+                                "name");
   if (strlen(v->text) >= LADSIM_NAME_MAX)
     return ladsim__config_error(r->name, &v->pos, path, "'%s' is too long; "
                                 "use at most %d characters", v->text,
@@ -266,7 +291,7 @@ static ladsim_status read_scalar(ladsim__reader *r, const ladsim__field *f,
     return LADSIM_OK;
   case LADSIM__F_U64: return read_integer(r, f, v, path, m);
   case LADSIM__F_NAME: return read_name(r, v, path, m);
-  case LADSIM__F_PATH: return read_path(r, v, m);
+  case LADSIM__F_PATH: return read_path(r, v, path, m);
   default: break;
   }
   return LADSIM_ERROR(LADSIM_EINTERNAL, "%s: field kind %d is not a scalar",
@@ -365,7 +390,7 @@ ladsim_status ladsim__read_enum(const ladsim__reader *r, const ladsim__field *f,
       *out = (int)i;
       return LADSIM_OK;
     }
-  expected_text(f, list, sizeof list);
+  one_of(f, list, sizeof list);
   for (size_t i = 0; f->unsupported != NULL && f->unsupported[i] != NULL; i++)
     if (strcmp(v->text, f->unsupported[i]) == 0)
       return ladsim__config_error(r->name, &v->pos, path, "'%s' is not "
@@ -406,8 +431,10 @@ ladsim_status ladsim__check_multiple(const ladsim__reader *r,
   char hs[48], xs[48], below[48], above[48];
   ladsim__quantity_format(h, LADSIM__DIM_TIME, hs, sizeof hs);
   ladsim__quantity_format(value, LADSIM__DIM_TIME, xs, sizeof xs);
-  ladsim__quantity_format(floor(q) * h, LADSIM__DIM_TIME, below, sizeof below);
-  ladsim__quantity_format(ceil(q) * h, LADSIM__DIM_TIME, above, sizeof above);
+  ladsim__quantity_format(tidy(floor(q) * h), LADSIM__DIM_TIME, below,
+                          sizeof below);
+  ladsim__quantity_format(tidy(ceil(q) * h), LADSIM__DIM_TIME, above,
+                          sizeof above);
   return ladsim__config_error(r->name, v ? &v->pos : at, path, "%s%s is not "
                               "a multiple of simulation.resolution (%s); the "
                               "nearest multiples are %s and %s",

@@ -13,6 +13,30 @@ static const void *cmember(const void *base, const ladsim__field *f)
   return (const char *)base + f->offset;
 }
 
+/* The value of scalar member m of field f, in the form the reader takes. */
+static void write_value(FILE *out, const ladsim__field *f, const void *m)
+{
+  char buf[64];
+  switch (f->kind) {
+  case LADSIM__F_BOOL: fputs(*(const bool *)m ? "true" : "false", out); break;
+  case LADSIM__F_ENUM: fputs(f->names[*(const int *)m], out); break;
+  case LADSIM__F_REAL:
+    ladsim__double_format(*(const double *)m, buf, sizeof buf);
+    fputs(buf, out);
+    break;
+  case LADSIM__F_QUANTITY:
+    ladsim__quantity_format(*(const double *)m, f->dim, buf, sizeof buf);
+    fputs(buf, out);
+    break;
+  case LADSIM__F_UNSIGNED: fprintf(out, "%u", *(const unsigned *)m); break;
+  case LADSIM__F_SIZE: fprintf(out, "%zu", *(const size_t *)m); break;
+  case LADSIM__F_U64: fprintf(out, "%" PRIu64, *(const uint64_t *)m); break;
+  case LADSIM__F_NAME: ladsim__write_text(out, m); break;
+  case LADSIM__F_PATH: ladsim__write_text(out, *(char *const *)m); break;
+  default: break;
+  }
+}
+
 void ladsim__write_text(FILE *out, const char *text)
 {
   static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -41,39 +65,20 @@ void ladsim__write_field(FILE *out, const ladsim__field *f, const void *base,
                          const char *lead, int indent)
 {
   const void *m = cmember(base, f);
-  char buf[64];
   if (f->kind == LADSIM__F_CUSTOM) {
     f->write(out, f, base, lead, indent);
     return;
   }
   if (f->kind == LADSIM__F_PATH && *(char *const *)m == NULL)
-    return;
+    return; /* no path given: the data reader picks its default */
   fprintf(out, "%s%s:", lead, f->key);
-  switch (f->kind) {
-  case LADSIM__F_SECTION:
+  if (f->kind == LADSIM__F_SECTION) {
     fputc('\n', out);
     ladsim__write_fields(out, f->sub, m, NULL, indent + 2);
     return;
-  case LADSIM__F_BOOL: fprintf(out, " %s", *(const bool *)m ? "true" : "false"); break;
-  case LADSIM__F_ENUM: fprintf(out, " %s", f->names[*(const int *)m]); break;
-  case LADSIM__F_REAL:
-    ladsim__double_format(*(const double *)m, buf, sizeof buf);
-    fprintf(out, " %s", buf);
-    break;
-  case LADSIM__F_QUANTITY:
-    ladsim__quantity_format(*(const double *)m, f->dim, buf, sizeof buf);
-    fprintf(out, " %s", buf);
-    break;
-  case LADSIM__F_UNSIGNED: fprintf(out, " %u", *(const unsigned *)m); break;
-  case LADSIM__F_SIZE: fprintf(out, " %zu", *(const size_t *)m); break;
-  case LADSIM__F_U64: fprintf(out, " %" PRIu64, *(const uint64_t *)m); break;
-  case LADSIM__F_NAME: case LADSIM__F_PATH:
-    fputc(' ', out);
-    ladsim__write_text(out, f->kind == LADSIM__F_NAME ? (const char *)m
-                                                       : *(char *const *)m);
-    break;
-  default: break;
   }
+  fputc(' ', out);
+  write_value(out, f, m);
   fputc('\n', out);
 }
 

@@ -43,7 +43,7 @@ static ladsim_status check_rows(const char *dset, size_t total, size_t row0,
 {
   if (nrows > total || row0 > total - nrows)
     return LADSIM_ERROR(LADSIM_EINVAL,
-                        "cannot write rows %zu to %zu of %s: it has %zu rows",
+                        "cannot write rows [%zu, %zu) of %s: it has %zu rows",
                         row0, row0 + nrows, dset, total);
   if (nrows > 0 && data == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL, "cannot write %s: no data given", dset);
