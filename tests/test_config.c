@@ -107,12 +107,12 @@ START_TEST(test_defaults_learning)
 {
   ladsim_model *m = parse_ok(MINIMAL, NULL, 0);
   const ladsim_learning_spec *g = &m->layers[0].learning;
-  ck_assert_double_eq_tol(g->eta, 0.05, TOL);
+  ck_assert_double_eq_tol(g->eta, 0.002, TOL);
   ck_assert_int_eq(g->plasticity, LADSIM_PLAST_CONTINUOUS);
   ck_assert_int_eq(g->decorrelation, LADSIM_DECOR_ADVERSARIAL);
   ck_assert_int_eq(g->adv_form, LADSIM_ADV_PREDICTION);
   ck_assert_double_eq_tol(g->adv_weight, 1.0, TOL);
-  ck_assert_double_eq_tol(g->eta_predictor, 0.05, TOL);
+  ck_assert_double_eq_tol(g->eta_predictor, 0.005, TOL);
   ck_assert_double_eq_tol(g->predictor_delay, 0.0, TOL);
   ck_assert_double_eq_tol(g->pairwise_weight, 1.0, TOL);
   ck_assert_double_eq_tol(g->pairwise_tau, 1000.0, TOL);

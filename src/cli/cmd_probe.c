@@ -6,20 +6,21 @@
 #include <stdlib.h>
 
 static const char usage[] =
-  "usage: ladsim probe OUT.h5\n"
+  "usage: ladsim probe OUT.h5 [--set KEY=VALUE]...\n"
   "Rebuilds the network of a finished run from its /config, loads its first\n"
-  "and last weight snapshots and prints the evaluation report again.\n";
+  "and last weight snapshots and prints the evaluation report again.\n"
+  "  --set KEY=VALUE   change the evaluation, e.g. --set evaluate.test=2000\n";
 
-static ladsim_status probe(const char *path, int rank)
+static ladsim_status probe(const ladsim_cli_args *a, int rank)
 {
   ladsim_input_file *f = NULL;
   ladsim_model *m = NULL;
   ladsim_sim *sim = NULL;
   char *text = NULL;
   ladsim_status st;
-  LADSIM_CHECK_GOTO(st, ladsim_input_file_open(path, &f), done);
+  LADSIM_CHECK_GOTO(st, ladsim_input_file_open(a->model, &f), done);
   LADSIM_CHECK_GOTO(st, ladsim_input_file_read_string(f, "/config/resolved", &text), done);
-  LADSIM_CHECK_GOTO(st, ladsim_model_parse(text, path, NULL, 0, &m), done);
+  LADSIM_CHECK_GOTO(st, ladsim_model_parse(text, a->model, a->sets, a->n_sets, &m), done);
   LADSIM_CHECK_GOTO(st, ladsim_sim_create(MPI_COMM_WORLD, m, &sim), done);
   LADSIM_CHECK_GOTO(st, ladsim_sim_load_weights(sim, f), done);
   ladsim_report rep;
@@ -45,6 +46,6 @@ int ladsim_cmd_probe(int argc, char **argv, int rank)
       fputs(usage, stdout);
     return 0;
   }
-  st = probe(a.model, rank);
+  st = probe(&a, rank);
   return st ? ladsim_cli_fail(st, rank) : 0;
 }

@@ -150,7 +150,7 @@ static const ladsim__field adversarial_fields[] = {
    .def = 1.0, .lo = 0.0, .flags = LADSIM__GE},
   {LADSIM__FIELD("eta_predictor", LADSIM__F_REAL, ladsim_learning_spec,
                  eta_predictor),
-   .def = 0.05, .lo = 0.0, .flags = LADSIM__GE},
+   .def = 0.005, .lo = 0.0, .flags = LADSIM__GE},
   {LADSIM__FIELD("delay", LADSIM__F_QUANTITY, ladsim_learning_spec,
                  predictor_delay),
    .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0,
@@ -189,7 +189,7 @@ static const ladsim__field sigreg_fields[] = {
 
 static const ladsim__field learning_fields[] = {
   {LADSIM__FIELD("eta", LADSIM__F_REAL, ladsim_learning_spec, eta),
-   .def = 0.05, .lo = 0.0, .flags = LADSIM__GE},
+   .def = 0.002, .lo = 0.0, .flags = LADSIM__GE},
   {LADSIM__FIELD("plasticity", LADSIM__F_ENUM, ladsim_learning_spec,
                  plasticity),
    .def = LADSIM_PLAST_CONTINUOUS, .names = plasticity_names},
