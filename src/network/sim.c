@@ -8,6 +8,19 @@
 #include <time.h>
 #include "network/event.h"
 
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+void openblas_set_num_threads(int n);
+#endif
+
+/* Ranks are the unit of parallelism: one BLAS thread each. Threads of their
+ * own spin on the small per-step kernels and cost more than they give. */
+static void single_threaded_blas(void)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+  openblas_set_num_threads(1);
+#endif
+}
+
 static double wall_seconds(void)
 {
   struct timespec ts;
@@ -68,6 +81,7 @@ ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
   MPI_Comm_rank(comm, &s->rank);
   MPI_Comm_size(comm, &s->size);
   s->m = m;
+  single_threaded_blas();
   uint64_t seed = m->simulation.seed;
   LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TRAIN, seed, &s->train), fail);
   LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TEST, seed, &s->test), fail);
