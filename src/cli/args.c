@@ -77,3 +77,20 @@ int ladsim_cli_fail(ladsim_status st, int rank)
   }
   return ladsim_exit_status(st);
 }
+
+bool ladsim_cli_start(int argc, char **argv, const char *usage, bool takes_output,
+                      int rank, ladsim_cli_args *a, int *code)
+{
+  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, takes_output, a);
+  if (st) {
+    *code = ladsim_cli_fail(st, rank);
+    return false;
+  }
+  if (a->help) {
+    if (rank == 0)
+      fputs(usage, stdout);
+    *code = 0;
+    return false;
+  }
+  return true;
+}

@@ -24,6 +24,12 @@ typedef struct {
 ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usage,
                                bool takes_output, ladsim_cli_args *a);
 
+/* Parses a subcommand's options (after argv[1]); prints its usage for
+ * --help. Returns true when the command should go on, else false with the
+ * exit status in *code. */
+bool ladsim_cli_start(int argc, char **argv, const char *usage, bool takes_output,
+                      int rank, ladsim_cli_args *a, int *code);
+
 /* Prints the current error on rank 0 and returns the exit status. */
 int ladsim_cli_fail(ladsim_status st, int rank);
 

@@ -28,16 +28,11 @@ int ladsim_cmd_config(int argc, char **argv, int rank, bool validate_only)
 {
   const char *usage = validate_only ? validate_usage : config_usage;
   ladsim_cli_args a;
-  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, false, &a);
-  if (st)
-    return ladsim_cli_fail(st, rank);
-  if (a.help) {
-    if (rank == 0)
-      fputs(usage, stdout);
-    return 0;
-  }
+  int code;
+  if (!ladsim_cli_start(argc, argv, usage, false, rank, &a, &code))
+    return code;
   ladsim_model *m;
-  st = ladsim_model_load(a.model, a.sets, a.n_sets, &m);
+  ladsim_status st = ladsim_model_load(a.model, a.sets, a.n_sets, &m);
   if (st)
     return ladsim_cli_fail(st, rank);
   if (validate_only)

@@ -38,14 +38,9 @@ done:
 int ladsim_cmd_probe(int argc, char **argv, int rank)
 {
   ladsim_cli_args a;
-  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, false, &a);
-  if (st)
-    return ladsim_cli_fail(st, rank);
-  if (a.help) {
-    if (rank == 0)
-      fputs(usage, stdout);
-    return 0;
-  }
-  st = probe(&a, rank);
+  int code;
+  if (!ladsim_cli_start(argc, argv, usage, false, rank, &a, &code))
+    return code;
+  ladsim_status st = probe(&a, rank);
   return st ? ladsim_cli_fail(st, rank) : 0;
 }

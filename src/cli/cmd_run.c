@@ -114,16 +114,11 @@ done:
 int ladsim_cmd_run(int argc, char **argv, int rank)
 {
   ladsim_cli_args a;
-  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, true, &a);
-  if (st)
-    return ladsim_cli_fail(st, rank);
-  if (a.help) {
-    if (rank == 0)
-      fputs(usage, stdout);
-    return 0;
-  }
+  int code;
+  if (!ladsim_cli_start(argc, argv, usage, true, rank, &a, &code))
+    return code;
   char *dflt = a.output ? NULL : default_output(a.model);
-  int code = run(&a, a.output ? a.output : dflt, rank);
+  code = run(&a, a.output ? a.output : dflt, rank);
   free(dflt);
   return code;
 }
