@@ -1,6 +1,7 @@
 /* test_cli.c: the ladsim program as a user meets it: exit codes, messages, files. */
 #include "config.h"
 #include <check.h>
+#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,18 @@ static int ladsim(const char *args)
   out[n] = '\0';
   int st = pclose(p);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Reads file name of the test directory into out. */
+static void slurp(const char *name)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  size_t n = fread(out, 1, sizeof out - 1, f);
+  out[n] = '\0';
+  fclose(f);
 }
 
 static int exists(const char *name)
@@ -136,6 +149,36 @@ START_TEST(test_divergence_keeps_partial)
 }
 END_TEST
 
+/* SIGTERM stops a run at the next step; what was recorded stays readable. */
+START_TEST(test_signal_keeps_partial)
+{
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "cd %s && { %s run m.yaml -o sig.h5 --set input.epochs=1000 "
+           "--set record.metrics=4ms > sig.log 2>&1 & pid=$!; sleep 2; kill -TERM $pid; "
+           "wait $pid; echo $? > sig.status; }", dir, prog);
+  ck_assert_int_eq(system(cmd), 0);
+  char path[256];
+  snprintf(path, sizeof path, "%s/sig.status", dir);
+  FILE *f = fopen(path, "r");
+  int status = -1;
+  ck_assert_int_eq(fscanf(f, "%d", &status), 1);
+  fclose(f);
+  ck_assert_int_eq(status, 1);
+  ck_assert(!exists("sig.h5"));
+  ck_assert(exists("sig.h5.partial"));
+  snprintf(path, sizeof path, "%s/sig.h5.partial", dir);
+  ck_assert_int_gt(H5Fis_hdf5(path), 0);
+  hid_t h = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ck_assert_int_ge(h, 0);
+  ck_assert_int_gt(H5Lexists(h, "/metrics/time", H5P_DEFAULT), 0);
+  H5Fclose(h);
+  slurp("sig.log");
+  ck_assert_ptr_nonnull(strstr(out, "stopped by a signal"));
+  ck_assert_ptr_nonnull(strstr(out, "sig.h5.partial"));
+}
+END_TEST
+
 START_TEST(test_validate_and_config)
 {
   ck_assert_int_eq(ladsim("validate m.yaml"), 0);
@@ -162,6 +205,7 @@ int main(void)
   tcase_add_test(tc, test_bad_model_leaves_nothing);
   tcase_add_test(tc, test_divergence_keeps_partial);
   tcase_add_test(tc, test_validate_and_config);
+  tcase_add_test(tc, test_signal_keeps_partial);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

@@ -86,6 +86,7 @@ START_TEST(test_defaults_filled)
   ck_assert_double_eq_tol(in->shift, 0.0, TOL);
   ck_assert_int_eq(in->flip, LADSIM_FLIP_NONE);
   ck_assert_double_eq_tol(in->scale, 1.0, TOL);
+  ck_assert_double_eq_tol(in->max_rate, 100.0, TOL);
   ck_assert(!in->center);
   ck_assert_uint_eq(m->n_layers, 1);
   const ladsim_layer_spec *l = &m->layers[0];
@@ -99,6 +100,8 @@ START_TEST(test_defaults_filled)
   ck_assert_double_eq_tol(l->init_std, 1.0, TOL);
   ck_assert_double_eq_tol(l->init_bias, 0.0, TOL);
   ck_assert(l->learn);
+  ck_assert_uint_eq(m->n_projections, 0);
+  ck_assert_uint_eq(m->record.n_spikes, 0);
   ladsim_model_free(m);
 }
 END_TEST
@@ -256,6 +259,36 @@ static void expect_same_learning(const ladsim_learning_spec *a,
   expect_same_target(&a->target, &b->target);
 }
 
+static void expect_same_lif(const ladsim_lif_spec *a, const ladsim_lif_spec *b)
+{
+  ck_assert(a->tau_m == b->tau_m);
+  ck_assert(a->tau_exc == b->tau_exc);
+  ck_assert(a->tau_inh == b->tau_inh);
+  ck_assert(a->v_th == b->v_th);
+  ck_assert(a->v_reset == b->v_reset);
+  ck_assert(a->e_rest == b->e_rest);
+  ck_assert(a->t_ref == b->t_ref);
+  ck_assert(a->i_e == b->i_e);
+  ck_assert(a->v_init_low == b->v_init_low);
+  ck_assert(a->v_init_high == b->v_init_high);
+  ck_assert(a->tau_trace == b->tau_trace);
+  ck_assert(a->surrogate_beta == b->surrogate_beta);
+  ck_assert_int_eq(a->coding, b->coding);
+}
+
+static void expect_same_projection(const ladsim_projection_spec *a,
+                                   const ladsim_projection_spec *b)
+{
+  ck_assert_str_eq(a->from, b->from);
+  ck_assert_str_eq(a->to, b->to);
+  ck_assert_int_eq(a->rule, b->rule);
+  ck_assert(a->probability == b->probability);
+  ck_assert_uint_eq(a->indegree, b->indegree);
+  ck_assert(a->weight == b->weight);
+  ck_assert(a->delay == b->delay);
+  ck_assert(a->autapses == b->autapses);
+}
+
 static void expect_same_layer(const ladsim_layer_spec *a,
                               const ladsim_layer_spec *b)
 {
@@ -269,6 +302,7 @@ static void expect_same_layer(const ladsim_layer_spec *a,
   ck_assert(a->init_bias == b->init_bias);
   ck_assert(a->learn == b->learn);
   expect_same_learning(&a->learning, &b->learning);
+  expect_same_lif(&a->lif, &b->lif);
 }
 
 static void expect_same_path(const char *a, const char *b)
@@ -316,10 +350,17 @@ static void expect_same_model(const ladsim_model *a, const ladsim_model *b)
   ck_assert(a->input.noise == b->input.noise);
   ck_assert(a->input.contrast == b->input.contrast);
   ck_assert(a->input.scale == b->input.scale);
+  ck_assert(a->input.max_rate == b->input.max_rate);
   ck_assert(a->input.center == b->input.center);
   ck_assert_uint_eq(a->n_layers, b->n_layers);
   for (size_t i = 0; i < a->n_layers; i++)
     expect_same_layer(&a->layers[i], &b->layers[i]);
+  ck_assert_uint_eq(a->n_projections, b->n_projections);
+  for (size_t k = 0; k < a->n_projections; k++)
+    expect_same_projection(&a->projections[k], &b->projections[k]);
+  ck_assert_uint_eq(a->record.n_spikes, b->record.n_spikes);
+  for (size_t k = 0; k < a->record.n_spikes; k++)
+    ck_assert_str_eq(a->record.spikes[k], b->record.spikes[k]);
   ck_assert(a->record.metrics == b->record.metrics);
   ck_assert_int_eq(a->record.weights, b->record.weights);
   ck_assert(a->record.weights_interval == b->record.weights_interval);
@@ -463,6 +504,9 @@ START_TEST(test_write_is_yaml_with_units)
   ck_assert_ptr_nonnull(strstr(text, "\n    tau: 0.5 ms\n"));
   ck_assert_ptr_nonnull(strstr(text, "\n  - name: h\n"));
   ck_assert_ptr_nonnull(strstr(text, "target: {exponential: {rate: 1}}"));
+  ck_assert_ptr_nonnull(strstr(text, "\nprojections: []\n"));
+  ck_assert_ptr_nonnull(strstr(text, "\n  spikes: []\n"));
+  ck_assert_ptr_null(strstr(text, "lif:")); /* a rate layer */
   free(text);
   /* ladsim_model_write gives the same text on a stream. */
   char *streamed = NULL;
@@ -581,7 +625,7 @@ START_TEST(test_examples_load)
     n++;
   }
   closedir(d);
-  ck_assert_uint_ge(n, 2); /* at least minimal.yaml and synthetic.yaml */
+  ck_assert_uint_ge(n, 3); /* at least minimal, synthetic and cuba */
 }
 END_TEST
 
@@ -613,7 +657,7 @@ START_TEST(test_error_unknown_key)
                "m.yaml:4:5", "layers.hid.tua", "did you mean 'tau'?");
   expect_error("layers: [{name: a, size: 1}]\nfrobnicate: 1\n", "m.yaml:2:1",
                "frobnicate", "the keys allowed here are: simulation, input, "
-               "layers, record, evaluate");
+               "layers, projections, record, evaluate");
   expect_error("layers:\n  - name: a\n    size: 1\n    learning:\n"
                "      sigreg: {target: {gaussian: {sd: 2}}}\n",
                "m.yaml:5:36", "layers.a.learning.sigreg.target.gaussian.sd",
@@ -738,8 +782,8 @@ START_TEST(test_error_enum)
                "layers: [{name: a, size: 1}]\n", "m.yaml:1:25",
                "input.augment.flip", "use one of: none, horizontal, vertical, "
                "both");
-  expect_error("layers:\n  - name: a\n    size: 1\n    neuron: lif\n",
-               "m.yaml:4:13", "layers.a.neuron", "'lif' is not supported yet");
+  expect_error("layers:\n  - name: a\n    size: 1\n    neuron: izhikevich\n",
+               "m.yaml:4:13", "layers.a.neuron", "use one of: rate, lif");
   expect_error("layers:\n  - name: a\n    size: 1\n    learning:\n"
                "      decorrelation: covariance\n", "m.yaml:5:22",
                "layers.a.learning.decorrelation", "use one of: adversarial, "
@@ -767,7 +811,7 @@ START_TEST(test_error_from)
 {
   expect_error("layers:\n  - {name: a, size: 1}\n  - {name: b, size: 1, from: "
                "c}\n", "m.yaml:3:30", "layers.b.from", "no layer named 'c'; "
-               "use 'input' or an earlier layer: 'a'");
+               "use 'input', 'none' or an earlier layer: 'a'");
   expect_error("layers:\n  - {name: a, size: 1, from: b}\n  - {name: b, size: "
                "1}\n", "m.yaml:2:30", "layers.a.from", "layer 'b' comes later "
                "in the list (line 3)");
@@ -1001,6 +1045,472 @@ START_TEST(test_api)
 }
 END_TEST
 
+/* Spiking networks: lif layers, projections, spike recording, no data set */
+
+START_TEST(test_defaults_lif)
+{
+  ladsim_model *m = parse_ok("layers:\n  - {name: exc, size: 40, neuron: lif, "
+                             "from: none}\n", NULL, 0);
+  const ladsim_layer_spec *l = &m->layers[0];
+  ck_assert_int_eq(l->neuron, LADSIM_NEURON_LIF);
+  ck_assert_str_eq(l->from, "none");
+  const ladsim_lif_spec *c = &l->lif;
+  ck_assert_double_eq_tol(c->tau_m, 20.0, TOL);
+  ck_assert_double_eq_tol(c->tau_exc, 5.0, TOL);
+  ck_assert_double_eq_tol(c->tau_inh, 10.0, TOL);
+  ck_assert_double_eq_tol(c->v_th, -50.0, TOL);
+  ck_assert_double_eq_tol(c->v_reset, -60.0, TOL);
+  ck_assert_double_eq_tol(c->e_rest, -49.0, TOL);
+  ck_assert_double_eq_tol(c->t_ref, 5.0, TOL);
+  ck_assert_double_eq_tol(c->i_e, 0.0, TOL);
+  ck_assert_double_eq_tol(c->v_init_low, -60.0, TOL);
+  ck_assert_double_eq_tol(c->v_init_high, -50.0, TOL);
+  ck_assert_double_eq_tol(c->tau_trace, 20.0, TOL);
+  ck_assert_double_eq_tol(c->surrogate_beta, 1.0, TOL);
+  ck_assert_int_eq(c->coding, LADSIM_CODING_POISSON);
+  ladsim_model_free(m);
+  /* Left out, v_init follows the threshold and reset actually used. */
+  m = parse_ok("layers:\n  - {name: exc, size: 4, neuron: lif, lif: {v_th: "
+               "-0.055 V, v_reset: -72.5 mV}}\n", NULL, 0);
+  ck_assert_double_eq_tol(m->layers[0].lif.v_th, -55.0, 1e-9);
+  ck_assert_double_eq_tol(m->layers[0].lif.v_init_low, -72.5, TOL);
+  ck_assert(m->layers[0].lif.v_init_high == m->layers[0].lif.v_th);
+  ladsim_model_free(m);
+}
+END_TEST
+
+START_TEST(test_defaults_projection)
+{
+  ladsim_model *m = parse_ok(
+      "simulation: {resolution: 0.1 ms, min_delay: 0.3 ms}\n"
+      "layers:\n  - {name: exc, size: 40, neuron: lif}\n"
+      "  - {name: inh, size: 10, neuron: lif}\n"
+      "projections:\n  - {from: exc, to: inh, weight: 0.5 mV}\n"
+      "  - from: inh\n    to: inh\n    rule: indegree\n    indegree: 9\n"
+      "    weight: -0.002 V\n", NULL, 0);
+  ck_assert_uint_eq(m->n_projections, 2);
+  const ladsim_projection_spec *p = &m->projections[0];
+  ck_assert_str_eq(p->from, "exc");
+  ck_assert_str_eq(p->to, "inh");
+  ck_assert_int_eq(p->rule, LADSIM_CONNECT_PROBABILITY);
+  ck_assert_double_eq_tol(p->probability, 0.1, TOL);
+  ck_assert_double_eq_tol(p->weight, 0.5, TOL);
+  ck_assert(p->delay == m->simulation.min_delay); /* the default delay */
+  ck_assert(!p->autapses);
+  ck_assert_int_eq(p->line, 6);
+  p = &m->projections[1];
+  ck_assert_int_eq(p->rule, LADSIM_CONNECT_INDEGREE);
+  ck_assert_uint_eq(p->indegree, 9); /* all but the target itself */
+  ck_assert_double_eq_tol(p->weight, -2.0, 1e-9);
+  ck_assert_double_eq_tol(p->delay, 0.3, TOL);
+  ck_assert_int_eq(p->line, 7);
+  ladsim_model_free(m);
+}
+END_TEST
+
+static const char SPIKING[] =
+    "simulation: {resolution: 0.1 ms, min_delay: 0.2 ms, duration: 2.5 s}\n"
+    "input: {dataset: synthetic, max_rate: 1.5 kHz}\n"
+    "layers:\n"
+    "  - name: exc\n"
+    "    neuron: lif\n"
+    "    size: 50\n"
+    "    learn: false\n"
+    "    lif: {tau_m: 15 ms, tau_exc: 2.5 ms, tau_inh: 7 ms, v_th: -0.052 V, "
+    "v_reset: -65 mV, e_rest: -70 mV, t_ref: 0 ms, i_e: 21.5 mV, "
+    "v_init: [-0.07 V, -55.5 mV], tau_trace: 33 ms, surrogate_beta: 0.25, "
+    "coding: current}\n"
+    "  - {name: rate_out, size: 3, from: exc, tau: 2 ms, activation: tanh}\n"
+    "  - {name: inh, neuron: lif, size: 12, from: none}\n"
+    "projections:\n"
+    "  - {from: exc, to: exc, probability: 0.35, weight: 0.75 mV, "
+    "delay: 1.3 ms, autapses: true}\n"
+    "  - {from: inh, to: exc, rule: indegree, indegree: 12, weight: -3.25 mV}\n"
+    "  - {from: exc, to: inh, rule: indegree, indegree: 50, weight: 1e-3 V, "
+    "delay: 0.4 ms}\n"
+    "record: {spikes: [inh, exc], metrics: 0 ms}\n";
+
+static size_t count(const char *text, const char *word)
+{
+  size_t n = 0;
+  for (const char *p = text; (p = strstr(p, word)) != NULL; p++)
+    n++;
+  return n;
+}
+
+START_TEST(test_round_trip_spiking)
+{
+  round_trip(SPIKING);
+  ladsim_model *m = parse_ok(SPIKING, NULL, 0);
+  ck_assert_double_eq_tol(m->input.max_rate, 1500.0, TOL);
+  const ladsim_lif_spec *c = &m->layers[0].lif;
+  ck_assert_double_eq_tol(c->tau_m, 15.0, TOL);
+  ck_assert_double_eq_tol(c->tau_exc, 2.5, TOL);
+  ck_assert_double_eq_tol(c->v_th, -52.0, 1e-9);
+  ck_assert_double_eq_tol(c->e_rest, -70.0, TOL);
+  ck_assert_double_eq_tol(c->t_ref, 0.0, TOL);
+  ck_assert_double_eq_tol(c->i_e, 21.5, TOL);
+  ck_assert_double_eq_tol(c->v_init_low, -70.0, 1e-9);
+  ck_assert_double_eq_tol(c->v_init_high, -55.5, TOL);
+  ck_assert_double_eq_tol(c->tau_trace, 33.0, TOL);
+  ck_assert_double_eq_tol(c->surrogate_beta, 0.25, TOL);
+  ck_assert_int_eq(c->coding, LADSIM_CODING_CURRENT);
+  ck_assert_str_eq(m->layers[1].from, "exc");
+  ck_assert_str_eq(m->layers[2].from, "none");
+  ck_assert(m->projections[0].autapses);
+  ck_assert_double_eq_tol(m->projections[0].probability, 0.35, TOL);
+  ck_assert_double_eq_tol(m->projections[0].delay, 1.3, TOL);
+  ck_assert_double_eq_tol(m->projections[1].delay, 0.2, TOL);
+  ck_assert_uint_eq(m->projections[2].indegree, 50);
+  ck_assert_double_eq_tol(m->projections[2].weight, 1.0, 1e-12);
+  ck_assert_uint_eq(m->record.n_spikes, 2);
+  ck_assert_str_eq(m->record.spikes[0], "inh"); /* in the order listed */
+  ck_assert_str_eq(m->record.spikes[1], "exc");
+  /* Each layer prints the keys of its own neuron model only, and each
+   * projection the key of its own rule only: the others would not read. */
+  char *text = NULL;
+  ck_assert_int_eq(ladsim_model_to_string(m, &text), LADSIM_OK);
+  ck_assert_uint_eq(count(text, "\n    lif:\n"), 2);
+  ck_assert_uint_eq(count(text, "\n    activation: "), 1);
+  ck_assert_uint_eq(count(text, "\n    tau: "), 1);
+  ck_assert_uint_eq(count(text, "\n    probability: "), 1);
+  ck_assert_uint_eq(count(text, "\n    indegree: "), 2);
+  ck_assert_ptr_nonnull(strstr(text, "\n      v_init: [-70 mV, -55.5 mV]\n"));
+  ck_assert_ptr_nonnull(strstr(text, "\n  spikes: [inh, exc]\n"));
+  ck_assert_ptr_nonnull(strstr(text, "\n  max_rate: 1.5 kHz\n"));
+  free(text);
+  ladsim_model_free(m);
+}
+END_TEST
+
+static const char NO_DATA[] = "simulation: {duration: 200 ms}\n"
+                              "input: {dataset: none}\n"
+                              "layers:\n  - {name: pop, size: 5, neuron: lif, "
+                              "from: none}\n"
+                              "record: {spikes: all}\n";
+
+START_TEST(test_dataset_none)
+{
+  round_trip(NO_DATA);
+  ladsim_model *m = parse_ok(NO_DATA, NULL, 0);
+  ck_assert_str_eq(m->input.data.name, "none");
+  ck_assert(!m->evaluate.enabled); /* the default without a data set */
+  ck_assert_double_eq_tol(m->simulation.duration, 200.0, TOL);
+  ladsim_model_free(m);
+  /* The mapping form, and an explicit enabled: false. */
+  m = parse_ok("simulation: {duration: 1 s}\ninput: {dataset: {name: none}}\n"
+               "layers: [{name: a, size: 1, from: none}]\n"
+               "evaluate: {enabled: false}\n", NULL, 0);
+  ck_assert_str_eq(m->input.data.name, "none");
+  ck_assert(!m->evaluate.enabled);
+  ladsim_model_free(m);
+}
+END_TEST
+
+START_TEST(test_record_spikes_all)
+{
+  static const char layers[] = "layers:\n  - {name: a, size: 2, neuron: lif}\n"
+                               "  - {name: b, size: 2}\n"
+                               "  - {name: c, size: 2, neuron: lif}\n";
+  char text[512], *out = NULL;
+  snprintf(text, sizeof text, "%srecord: {spikes: all}\n", layers);
+  ladsim_model *m = parse_ok(text, NULL, 0);
+  ck_assert_uint_eq(m->record.n_spikes, 2);
+  ck_assert_str_eq(m->record.spikes[0], "a");
+  ck_assert_str_eq(m->record.spikes[1], "c");
+  /* all is printed as the layers it stands for. */
+  ck_assert_int_eq(ladsim_model_to_string(m, &out), LADSIM_OK);
+  ck_assert_ptr_nonnull(strstr(out, "\n  spikes: [a, c]\n"));
+  free(out);
+  ladsim_model_free(m);
+  m = parse_ok("layers: [{name: r, size: 1}]\nrecord: {spikes: all}\n", NULL,
+               0);
+  ck_assert_uint_eq(m->record.n_spikes, 0); /* no lif layer */
+  ladsim_model_free(m);
+  snprintf(text, sizeof text, "%srecord:\n  spikes:\n", layers);
+  m = parse_ok(text, NULL, 0);
+  ck_assert_uint_eq(m->record.n_spikes, 0);
+  ladsim_model_free(m);
+}
+END_TEST
+
+START_TEST(test_error_lif)
+{
+  expect_error("layers:\n  - {name: a, size: 2, lif: {tau_m: 3 ms}}\n",
+               "m.yaml:2:24", "layers.a.lif", "only for neuron: lif");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, tau: 3 ms}\n",
+               "m.yaml:2:37", "layers.a.tau", "only for rate neurons");
+  expect_error("layers:\n  - name: a\n    neuron: lif\n    size: 2\n"
+               "    activation: relu\n", "m.yaml:5:5", "layers.a.activation",
+               "only for rate neurons");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {v_reset: "
+               "-50 mV}}\n", "m.yaml:2:52", "layers.a.lif.v_reset",
+               "v_reset (-50 mV) must be below v_th (-50 mV)");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {v_th: "
+               "-70 mV}}\n", "m.yaml:2:42", "layers.a.lif.v_reset",
+               "the default v_reset (-60 mV) must be below v_th (-70 mV)");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {v_init: "
+               "[-50 mV, -60 mV]}}\n", "m.yaml:2:51", "layers.a.lif.v_init",
+               "the low end -50 mV is above the high end -60 mV");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {v_init: "
+               "[-50 mV]}}\n", "m.yaml:2:51", "layers.a.lif.v_init",
+               "has 1 items; write two potentials");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {v_init: "
+               "[-50, -40 mV]}}\n", "m.yaml:2:52", "layers.a.lif.v_init[0]",
+               "'-50' needs a unit");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {v_init: "
+               "-50 mV}}\n", "m.yaml:2:51", "layers.a.lif.v_init",
+               "expected a list of two potentials");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: "
+               "{surrogate_beta: 2 /mV}}\n", "m.yaml:2:59",
+               "layers.a.lif.surrogate_beta", "this key has no unit");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {coding: "
+               "rate}}\n", "m.yaml:2:51", "layers.a.lif.coding",
+               "use one of: poisson, current");
+  expect_error("layers:\n  - {name: a, size: 2, neuron: lif, lif: {tau_m: "
+               "0 ms}}\n", "m.yaml:2:50", "layers.a.lif.tau_m",
+               "it must be > 0 ms");
+  expect_error("layers:\n  - {name: none, size: 1}\n", "m.yaml:2:12",
+               "layers[0].name", "is reserved");
+}
+END_TEST
+
+/* Two lif layers' worth of context, then one projection item at 5:5. */
+static void expect_projection_error(const char *item, const char *where,
+                                    const char *path, const char *hint)
+{
+  char text[512];
+  snprintf(text, sizeof text, "layers:\n  - {name: exc, size: 8, neuron: lif}"
+           "\n  - {name: out, size: 2}\nprojections:\n  - %s\n", item);
+  expect_error(text, where, path, hint);
+}
+
+START_TEST(test_error_projections)
+{
+  expect_projection_error("{from: exc, to: out, weight: 1 mV}", "m.yaml:5:21",
+                          "projections[0].to", "layer 'out' has neuron: rate; "
+                          "projections connect lif layers only");
+  expect_projection_error("{from: out, to: exc, weight: 1 mV}", "m.yaml:5:12",
+                          "projections[0].from", "layer 'out' has neuron: "
+                          "rate");
+  expect_projection_error("{from: exx, to: exc, weight: 1 mV}", "m.yaml:5:12",
+                          "projections[0].from", "no layer named 'exx'; did "
+                          "you mean 'exc'?");
+  expect_projection_error("{from: input, to: exc, weight: 1 mV}",
+                          "m.yaml:5:12", "projections[0].from",
+                          "'input' is the input, not a layer");
+  expect_projection_error("{from: exc, to: exc, rule: indegree, indegree: 9, "
+                          "weight: 1 mV, autapses: true}", "m.yaml:5:52",
+                          "projections[0].indegree", "9 is more than the size "
+                          "of layer 'exc' (8)");
+  expect_projection_error("{from: exc, to: exc, rule: indegree, indegree: 8, "
+                          "weight: 1 mV}", "m.yaml:5:52",
+                          "projections[0].indegree", "use at most 7 or set "
+                          "autapses: true");
+  expect_projection_error("{from: exc, to: exc, rule: indegree, weight: 1 mV}",
+                          "m.yaml:5:5", "projections[0]", "missing required "
+                          "key 'indegree'");
+  expect_projection_error("{from: exc, to: exc, rule: indegree, indegree: 2, "
+                          "probability: 0.5, weight: 1 mV}", "m.yaml:5:55",
+                          "projections[0].probability", "only with rule: "
+                          "probability, but this projection has rule: "
+                          "indegree");
+  expect_projection_error("{from: exc, to: exc, indegree: 2, weight: 1 mV}",
+                          "m.yaml:5:26", "projections[0].indegree", "only "
+                          "with rule: indegree");
+  expect_projection_error("{from: exc, to: exc, probability: 1.5, weight: 1 "
+                          "mV}", "m.yaml:5:39", "projections[0].probability",
+                          "it must be > 0 and <= 1");
+  expect_projection_error("{from: exc, to: exc, weight: 1 mV, delay: 2.5 ms}",
+                          "m.yaml:5:47", "projections[0].delay", "not a "
+                          "multiple of simulation.resolution");
+  expect_projection_error("{from: exc, to: exc, weight: 1.62}", "m.yaml:5:34",
+                          "projections[0].weight", "'1.62' needs a unit, e.g. "
+                          "`-50 mV`");
+  expect_projection_error("{from: exc, to: exc, weight: 1.62 ms}",
+                          "m.yaml:5:34", "projections[0].weight", "is not a "
+                          "potential");
+  expect_projection_error("{from: exc, to: exc, weight: 0 mV}", "m.yaml:5:34",
+                          "projections[0].weight", "is zero");
+  expect_projection_error("{from: exc, to: exc}", "m.yaml:5:5",
+                          "projections[0]", "missing required key 'weight'");
+  expect_projection_error("{from: exc, to: exc, weight: 1 mV, delya: 1 ms}",
+                          "m.yaml:5:40", "projections[0].delya", "did you "
+                          "mean 'delay'?");
+  expect_error("simulation: {resolution: 0.1 ms, min_delay: 0.5 ms}\n"
+               "layers: [{name: exc, size: 8, neuron: lif}]\nprojections:\n"
+               "  - {from: exc, to: exc, weight: 1 mV, delay: 0.2 ms}\n",
+               "m.yaml:4:47", "projections[0].delay", "0.2 ms is shorter than "
+               "simulation.min_delay (0.5 ms)");
+  expect_error("layers: [{name: exc, size: 8, neuron: lif}]\n"
+               "projections: {from: exc}\n", "m.yaml:2:14", "projections",
+               "expected a list of projections");
+}
+END_TEST
+
+START_TEST(test_error_too_many_projections)
+{
+  char text[8192] = "layers: [{name: a, size: 2, neuron: lif}]\nprojections:\n";
+  for (int i = 0; i <= LADSIM_MAX_PROJECTIONS; i++)
+    snprintf(text + strlen(text), sizeof text - strlen(text),
+             "  - {from: a, to: a, weight: %d mV}\n", i + 1);
+  expect_error(text, "m.yaml:3:3", "projections", "has 65 projections; give "
+               "at most 64");
+}
+END_TEST
+
+static void expect_spikes_error(const char *value, const char *where,
+                                const char *path, const char *hint)
+{
+  char text[512];
+  snprintf(text, sizeof text, "layers:\n  - {name: exc, size: 8, neuron: lif}"
+           "\n  - {name: out, size: 2}\nrecord:\n  spikes: %s\n", value);
+  expect_error(text, where, path, hint);
+}
+
+START_TEST(test_error_spikes)
+{
+  expect_spikes_error("[exc, out]", "m.yaml:5:17", "record.spikes[1]",
+                      "layer 'out' has neuron: rate; only lif layers spike");
+  expect_spikes_error("[exc, exc]", "m.yaml:5:17", "record.spikes[1]",
+                      "layer 'exc' is listed twice (first as item 0)");
+  expect_spikes_error("[ecx]", "m.yaml:5:12", "record.spikes[0]",
+                      "no layer named 'ecx'; did you mean 'exc'?");
+  expect_spikes_error("exc", "m.yaml:5:11", "record.spikes", "'exc' is not "
+                      "allowed; write all or a list of lif layers, e.g. "
+                      "`[exc]`");
+  expect_spikes_error("{exc: 1}", "m.yaml:5:11", "record.spikes", "expected "
+                      "all or a list of lif layers, found a mapping");
+}
+END_TEST
+
+START_TEST(test_error_dataset_none)
+{
+  expect_error("input: {dataset: none}\nlayers: [{name: a, size: 1, from: "
+               "none}]\n", "m.yaml:1:18", "simulation.duration", "with "
+               "input.dataset none, give simulation.duration");
+  expect_error("simulation: {duration: 0 ms}\ninput: {dataset: none}\n"
+               "layers: [{name: a, size: 1, from: none}]\n", "m.yaml:1:24",
+               "simulation.duration", "give simulation.duration");
+  expect_error("simulation: {duration: 1 s}\ninput: {dataset: none}\n"
+               "layers:\n  - {name: a, size: 1, from: input}\n", "m.yaml:4:30",
+               "layers.a.from", "input.dataset is none, so layer 'a' cannot "
+               "take input from 'input'; write `from: none`");
+  expect_error("simulation: {duration: 1 s}\ninput: {dataset: none}\n"
+               "layers:\n  - {name: a, size: 1}\n", "m.yaml:4:5",
+               "layers.a.from", "the default 'input' needs a data set");
+  expect_error("simulation: {duration: 1 s}\ninput: {dataset: none}\n"
+               "layers:\n  - {name: a, size: 1, neuron: lif, from: none}\n"
+               "  - {name: b, size: 1, from: a}\n", "m.yaml:5:30",
+               "layers.b.from", "cannot take input from 'a'");
+  expect_error("simulation: {duration: 1 s}\ninput: {dataset: none}\n"
+               "layers: [{name: a, size: 1, from: none}]\n"
+               "evaluate: {enabled: true}\n", "m.yaml:4:21",
+               "evaluate.enabled", "evaluation needs a data set");
+  expect_error("simulation: {duration: 1 s}\n"
+               "input: {dataset: {name: none, classes: 3}}\n"
+               "layers: [{name: a, size: 1, from: none}]\n", "m.yaml:2:31",
+               "input.dataset.classes", "only used with name: synthetic, but "
+               "this data set is none");
+}
+END_TEST
+
+START_TEST(test_override_spiking)
+{
+  static const char text[] = "layers:\n  - {name: exc, size: 8, neuron: lif}\n"
+                             "  - {name: inh, size: 2, neuron: lif}\n"
+                             "projections:\n"
+                             "  - {from: exc, to: inh, weight: 1 mV}\n"
+                             "  - {from: inh, to: exc, weight: -1 mV}\n";
+  const char *ov[] = {"projections.0.weight=2mV", "projections.1.rule=indegree",
+                      "projections.1.indegree=2", "layers.exc.lif.t_ref=2ms",
+                      "layers.inh.lif={v_th: -45 mV}", "record.spikes=all",
+                      "simulation.min_delay=3 ms", "input.max_rate=50 Hz"};
+  ladsim_model *m = parse_ok(text, ov, sizeof ov / sizeof ov[0]);
+  ck_assert_double_eq_tol(m->projections[0].weight, 2.0, TOL);
+  ck_assert_int_eq(m->projections[1].rule, LADSIM_CONNECT_INDEGREE);
+  ck_assert_uint_eq(m->projections[1].indegree, 2);
+  ck_assert_int_eq(m->projections[1].line, 6);
+  ck_assert_double_eq_tol(m->layers[0].lif.t_ref, 2.0, TOL);
+  ck_assert_double_eq_tol(m->layers[1].lif.t_ref, 5.0, TOL);
+  ck_assert_double_eq_tol(m->layers[1].lif.v_th, -45.0, TOL);
+  ck_assert_double_eq_tol(m->layers[1].lif.v_init_high, -45.0, TOL);
+  ck_assert_uint_eq(m->record.n_spikes, 2);
+  /* Default delays follow an overridden min_delay. */
+  ck_assert_double_eq_tol(m->projections[0].delay, 3.0, TOL);
+  ck_assert_double_eq_tol(m->projections[1].delay, 3.0, TOL);
+  ck_assert_double_eq_tol(m->input.max_rate, 50.0, TOL);
+  ladsim_model_free(m);
+  const char *no_unit[] = {"projections.0.weight=2"};
+  expect_error_ov(text, no_unit, 1, "--set projections.0.weight=2",
+                  "projections[0].weight", "'2' needs a unit");
+  const char *bad_index[] = {"projections.2.weight=2mV"};
+  expect_error_ov(text, bad_index, 1, "--set projections.2.weight=2mV",
+                  "projections", "has 2 items");
+  /* A model with a data set turned into one without. */
+  const char *no_data[] = {"input.dataset=none", "simulation.duration=1s",
+                           "layers.exc.from=none", "layers.inh.from=none"};
+  m = parse_ok(text, no_data, 4);
+  ck_assert_str_eq(m->input.data.name, "none");
+  ck_assert(!m->evaluate.enabled);
+  ladsim_model_free(m);
+}
+END_TEST
+
+/* examples/cuba.yaml is the benchmark network, key for key. */
+START_TEST(test_cuba_example)
+{
+  const char *top = getenv("LADSIM_SRCDIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/examples/cuba.yaml", top ? top : "..");
+  ladsim_model *m = NULL;
+  ck_assert_msg(ladsim_model_load(path, NULL, 0, &m) == LADSIM_OK, "%s",
+                ladsim_error_message());
+  ck_assert_double_eq_tol(m->simulation.resolution, 0.1, TOL);
+  ck_assert_double_eq_tol(m->simulation.min_delay, 0.1, TOL);
+  ck_assert_double_eq_tol(m->simulation.duration, 1000.0, TOL);
+  ck_assert_uint_eq(m->simulation.seed, 1);
+  ck_assert_str_eq(m->input.data.name, "none");
+  ck_assert_uint_eq(m->n_layers, 2);
+  const size_t sizes[] = {3200, 800};
+  for (size_t i = 0; i < 2; i++) {
+    const ladsim_layer_spec *l = &m->layers[i];
+    ck_assert_str_eq(l->name, i == 0 ? "exc" : "inh");
+    ck_assert_int_eq(l->neuron, LADSIM_NEURON_LIF);
+    ck_assert_uint_eq(l->size, sizes[i]);
+    ck_assert_str_eq(l->from, "none");
+    ck_assert(!l->learn);
+    ck_assert_double_eq_tol(l->lif.tau_m, 20.0, TOL);
+    ck_assert_double_eq_tol(l->lif.tau_exc, 5.0, TOL);
+    ck_assert_double_eq_tol(l->lif.tau_inh, 10.0, TOL);
+    ck_assert_double_eq_tol(l->lif.v_th, -50.0, TOL);
+    ck_assert_double_eq_tol(l->lif.v_reset, -60.0, TOL);
+    ck_assert_double_eq_tol(l->lif.e_rest, -49.0, TOL);
+    ck_assert_double_eq_tol(l->lif.t_ref, 5.0, TOL);
+    ck_assert_double_eq_tol(l->lif.v_init_low, -60.0, TOL);
+    ck_assert_double_eq_tol(l->lif.v_init_high, -50.0, TOL);
+  }
+  ck_assert_uint_eq(m->n_projections, 4);
+  static const char *const ends[4][2] = {{"exc", "exc"}, {"exc", "inh"},
+                                         {"inh", "exc"}, {"inh", "inh"}};
+  for (size_t k = 0; k < 4; k++) {
+    const ladsim_projection_spec *p = &m->projections[k];
+    ck_assert_str_eq(p->from, ends[k][0]);
+    ck_assert_str_eq(p->to, ends[k][1]);
+    ck_assert_int_eq(p->rule, LADSIM_CONNECT_PROBABILITY);
+    ck_assert_double_eq_tol(p->probability, 0.02, TOL);
+    ck_assert_double_eq_tol(p->weight, k < 2 ? 1.62 : -9.0, TOL);
+    ck_assert_double_eq_tol(p->delay, 0.1, TOL);
+  }
+  ck_assert_uint_eq(m->record.n_spikes, 2);
+  ck_assert_str_eq(m->record.spikes[0], "exc");
+  ck_assert_str_eq(m->record.spikes[1], "inh");
+  ck_assert_double_eq_tol(m->record.metrics, 0.0, TOL);
+  ck_assert(!m->evaluate.enabled);
+  ladsim_model_free(m);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
   Suite *s = suite_create("config");
@@ -1053,6 +1563,20 @@ static Suite *config_suite(void)
   tcase_add_test(tc, test_override_by_name_and_index);
   tcase_add_test(tc, test_override_adds_keys);
   tcase_add_test(tc, test_error_override);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("spiking");
+  tcase_add_test(tc, test_defaults_lif);
+  tcase_add_test(tc, test_defaults_projection);
+  tcase_add_test(tc, test_round_trip_spiking);
+  tcase_add_test(tc, test_dataset_none);
+  tcase_add_test(tc, test_record_spikes_all);
+  tcase_add_test(tc, test_error_lif);
+  tcase_add_test(tc, test_error_projections);
+  tcase_add_test(tc, test_error_too_many_projections);
+  tcase_add_test(tc, test_error_spikes);
+  tcase_add_test(tc, test_error_dataset_none);
+  tcase_add_test(tc, test_override_spiking);
+  tcase_add_test(tc, test_cuba_example);
   suite_add_tcase(s, tc);
   tc = tcase_create("api");
   tcase_add_test(tc, test_api);

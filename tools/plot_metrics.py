@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """plot_metrics.py: plots the learning metrics of one or more ladsim runs.
 
     tools/plot_metrics.py run.h5 [other.h5 ...] [-l hidden] [-o metrics.png]

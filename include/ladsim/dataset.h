@@ -78,4 +78,23 @@ ladsim_status ladsim_stimulus_view(ladsim_stimulus *s, uint64_t index,
 void ladsim_stimulus_plain(const ladsim_stimulus *s, const ladsim_dataset *d,
                            size_t i, double *x);
 
+/* Poisson spike trains for rate-coded input: a pixel of intensity p in
+ * [0, 1] fires at p * max_rate for the view's duration. The train of input
+ * unit id during view view_index comes from the stream (seed,
+ * LADSIM_STREAM_POISSON, view_index, id), so every rank, and a run resumed
+ * from a checkpoint, draws the same spikes without talking to the others.
+ * Times are exact, not on the step grid: successive exponential intervals
+ * of mean 1000 / rate_hz ms from t0.
+ *
+ * Writes the times (ms, ascending, in [t0, t0 + duration)) into times, at
+ * most max of them, and returns their number. *truncated (if not NULL) is
+ * set to 1 when more spikes fell in the window than max, else to 0; the
+ * times written are then the first max of the full train. A rate that is
+ * not a positive finite number (a centred pixel below the mean), a
+ * duration that is not positive or a non-finite t0 give no spikes. Does
+ * not allocate. Not collective. */
+size_t ladsim_poisson_train(uint64_t seed, uint64_t view_index, uint64_t id,
+                            double rate_hz, double t0, double duration,
+                            double *times, size_t max, int *truncated);
+
 #endif

@@ -15,13 +15,46 @@
 
 #define LADSIM_NAME_MAX 64
 #define LADSIM_MAX_LAYERS 16
+#define LADSIM_MAX_PROJECTIONS 64
 
 typedef enum {
   LADSIM_ACT_RELU, LADSIM_ACT_TANH, LADSIM_ACT_LINEAR,
   LADSIM_ACT_SOFTPLUS, LADSIM_ACT_SIGMOID
 } ladsim_activation;
 
-typedef enum { LADSIM_NEURON_RATE } ladsim_neuron_kind;
+typedef enum { LADSIM_NEURON_RATE, LADSIM_NEURON_LIF } ladsim_neuron_kind;
+
+/* How a spiking layer fed by the input receives it. */
+typedef enum {
+  LADSIM_CODING_POISSON,  /* pixels become Poisson spike trains */
+  LADSIM_CODING_CURRENT   /* pixels drive a current W x */
+} ladsim_coding;
+
+/* A leaky integrate-and-fire population (models/lif.h has the equations). */
+typedef struct {
+  double tau_m, tau_exc, tau_inh; /* ms */
+  double v_th, v_reset, e_rest;   /* mV */
+  double t_ref;                   /* ms */
+  double i_e;                     /* mV, constant drive */
+  double v_init_low, v_init_high; /* mV: initial V uniform in [low, high] */
+  double tau_trace;               /* ms: the activity z is this trace of spikes */
+  double surrogate_beta;          /* 1/mV: slope of the surrogate derivative */
+  ladsim_coding coding;
+} ladsim_lif_spec;
+
+typedef enum { LADSIM_CONNECT_PROBABILITY, LADSIM_CONNECT_INDEGREE } ladsim_connect_rule;
+
+/* A static sparse projection between layers (or within one). */
+typedef struct {
+  char from[LADSIM_NAME_MAX], to[LADSIM_NAME_MAX];
+  ladsim_connect_rule rule;
+  double probability;             /* of each connection (rule probability) */
+  size_t indegree;                /* sources per target (rule indegree) */
+  double weight;                  /* mV added to g_exc (> 0) or g_inh (< 0) */
+  double delay;                   /* ms, >= simulation.min_delay */
+  bool autapses;                  /* whether a neuron may connect to itself */
+  int line;
+} ladsim_projection_spec;
 
 typedef enum {
   LADSIM_DECOR_ADVERSARIAL, /* the predictor network (default) */
@@ -67,6 +100,7 @@ typedef struct {
   double noise;                /* std of added Gaussian pixel noise */
   double contrast;             /* contrast factor uniform in [1-c, 1+c] */
   double scale;                /* input rate multiplier applied to pixels */
+  double max_rate;             /* Hz: Poisson rate of a pixel of intensity 1 */
   bool center;                 /* subtract the training-set pixel mean */
 } ladsim_input_spec;
 
@@ -104,6 +138,7 @@ typedef struct {
   double init_bias;
   bool learn;                  /* false: the layer is frozen */
   ladsim_learning_spec learning;
+  ladsim_lif_spec lif;         /* neuron: lif */
   int line;                    /* where the layer is in the model file */
 } ladsim_layer_spec;
 
@@ -112,6 +147,8 @@ typedef struct {
   ladsim_record_when weights;
   double weights_interval;     /* ms, when weights == INTERVAL */
   double progress;             /* ms of wall time between progress lines */
+  size_t n_spikes;             /* layers whose spikes are recorded */
+  char spikes[LADSIM_MAX_LAYERS][LADSIM_NAME_MAX];
 } ladsim_record_spec;
 
 typedef struct {
@@ -137,6 +174,8 @@ typedef struct ladsim_model {
   size_t n_layers;
   ladsim_layer_spec layers[LADSIM_MAX_LAYERS];
   ladsim_record_spec record;
+  size_t n_projections;
+  ladsim_projection_spec projections[LADSIM_MAX_PROJECTIONS];
   ladsim_evaluate_spec evaluate;
 } ladsim_model;
 

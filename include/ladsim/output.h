@@ -72,6 +72,22 @@ ladsim_status ladsim_output_attr_string(ladsim_output *o, const char *obj,
 ladsim_status ladsim_output_attr_double(ladsim_output *o, const char *obj,
                                         const char *name, double value);
 
+/* Appends n spikes (times in ms, global node ids) of one population to
+ * /spikes/<population>/{timestamps, node_ids} in the SONATA layout (Dai et
+ * al. 2020): timestamps float64 with attribute units = "ms", node_ids
+ * uint64, and on the group the enum attribute sorting = by_time. The data
+ * sets are extendible and chunked, created on the first call (also when no
+ * rank has a spike). Each rank passes its own spikes; they are written as
+ * one block in rank order, so the caller exchanges and sorts by (time, id)
+ * first: the times must not decrease within a rank, from one rank to the
+ * next, nor from one append to the next (LADSIM_EINVAL on every rank
+ * otherwise, and nothing is written). The population name (a layer's
+ * name, without '/') is the same on every rank. Collective. */
+ladsim_status ladsim_output_spikes_append(ladsim_output *o,
+                                          const char *population, size_t n,
+                                          const double *times,
+                                          const uint64_t *ids);
+
 /* Reading a finished file (not collective; serial HDF5 access). */
 typedef struct ladsim_input_file ladsim_input_file;
 
@@ -85,5 +101,11 @@ ladsim_status ladsim_input_file_read_string(ladsim_input_file *f,
 ladsim_status ladsim_input_file_read_doubles(ladsim_input_file *f,
                                              const char *dset, int *rank,
                                              size_t dims[4], double **out);
+/* Reads a 1-D integer data set (node ids, counts) exactly: *n gets its
+ * length, *out a malloc'd copy (non-NULL even when *n is 0). Negative
+ * values of a signed data set are refused. */
+ladsim_status ladsim_input_file_read_u64(ladsim_input_file *f,
+                                         const char *dset, size_t *n,
+                                         uint64_t **out);
 
 #endif

@@ -27,6 +27,11 @@ void ladsim_sim_set_progress(ladsim_sim *s, ladsim_progress_fn fn, void *ctx);
  * (which may be NULL) what the model's record section asks. Collective. */
 ladsim_status ladsim_sim_run(ladsim_sim *s, ladsim_output *o);
 
+/* Asks a running ladsim_sim_run to stop at the next step with
+ * LADSIM_EINTERRUPT (what was recorded stays in the output). Safe to call
+ * from a signal handler. */
+void ladsim_sim_request_stop(void);
+
 /* What the report says about one layer, for its weights now ("learned")
  * and at initialisation. */
 typedef struct {

@@ -4,12 +4,26 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char usage[] =
   "usage: ladsim probe OUT.h5 [--set KEY=VALUE]...\n"
   "Rebuilds the network of a finished run from its /config, loads its first\n"
   "and last weight snapshots and prints the evaluation report again.\n"
   "  --set KEY=VALUE   change the evaluation, e.g. --set evaluate.test=2000\n";
+
+/* Only the evaluation may change: the network must stay the one whose
+ * weights the file holds. */
+static ladsim_status check_sets(const ladsim_cli_args *a)
+{
+  for (size_t k = 0; k < a->n_sets; k++)
+    if (strncmp(a->sets[k], "evaluate.", 9) != 0 &&
+        strncmp(a->sets[k], "input.dataset.", 14) != 0)
+      return LADSIM_ERROR(LADSIM_EUSAGE, "--set %s: probe changes only evaluate.* and "
+                          "input.dataset.* keys; the network is the one in the file",
+                          a->sets[k]);
+  return LADSIM_OK;
+}
 
 static ladsim_status probe(const ladsim_cli_args *a, int rank)
 {
@@ -18,6 +32,7 @@ static ladsim_status probe(const ladsim_cli_args *a, int rank)
   ladsim_sim *sim = NULL;
   char *text = NULL;
   ladsim_status st;
+  LADSIM_CHECK(check_sets(a));
   LADSIM_CHECK_GOTO(st, ladsim_input_file_open(a->model, &f), done);
   LADSIM_CHECK_GOTO(st, ladsim_input_file_read_string(f, "/config/resolved", &text), done);
   LADSIM_CHECK_GOTO(st, ladsim_model_parse(text, a->model, a->sets, a->n_sets, &m), done);

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,24 @@ static void progress_line(void *ctx, double t, double total, double rate)
   if (t >= total)
     fputc('\n', stderr);
   fflush(stderr);
+}
+
+static void on_signal(int sig)
+{
+  (void)sig;
+  ladsim_sim_request_stop();
+}
+
+/* SIGINT and SIGTERM stop the run cleanly: the output is flushed and closed
+ * as a readable .partial file. */
+static void catch_stop_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 }
 
 /* The default output name: the model file's base name with .h5. */
@@ -87,6 +106,7 @@ static int run(const ladsim_cli_args *a, const char *out_path, int rank)
   if (show && rank == 0)
     ladsim_sim_set_progress(sim, progress_line, &started);
   LADSIM_CHECK_GOTO(st, ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, &o), done);
+  catch_stop_signals();
   st = train_and_report(sim, o, m, rank);
   if (st == LADSIM_OK) {
     st = ladsim_output_commit(o);

@@ -16,7 +16,7 @@ static const char usage[] =
   "  run MODEL [-o OUT.h5] [--set KEY=VALUE]...  train, record and report\n"
   "  validate MODEL [--set KEY=VALUE]...         check a model file\n"
   "  config MODEL [--set KEY=VALUE]...           print the resolved model\n"
-  "  probe OUT.h5                                compute the report again from a run's file\n"
+  "  probe OUT.h5 [--set KEY=VALUE]...           compute the report again from a run's file\n"
   "\n"
   "options:\n"
   "  -h, --help      this text (COMMAND --help: the command's own)\n"

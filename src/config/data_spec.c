@@ -1,16 +1,20 @@
-/* data_spec.c: input.dataset: Fashion-MNIST, a synthetic set, or train and test files. */
+/* data_spec.c: input.dataset: Fashion-MNIST, a synthetic set, train and test files, or none. */
 #include "config.h"
 #include "config/reader.h"
 
 #include <string.h>
 
-/* The kinds of data set; a field's .only says which kinds use its key. */
-enum { FMNIST = 1u << 0, SYNTH = 1u << 1, FILES = 1u << 2 };
-#define ALL_KINDS (FMNIST | SYNTH | FILES)
+/* The kinds of data set; a field's .only says which kinds use its key.
+ * NONE is a model without stimulus (a network driven by itself). */
+enum { FMNIST = 1u << 0, SYNTH = 1u << 1, FILES = 1u << 2, NONE = 1u << 3 };
+#define IMAGE_KINDS (FMNIST | SYNTH | FILES)
 
 /* In the order of the bits above. */
 static const char *const kind_names[] = {"fashion-mnist", "synthetic", "files",
-                                         NULL};
+                                         "none", NULL};
+
+/* The kinds a bare name may give (files need their paths). */
+static const char *const short_names[] = {"fashion-mnist", "synthetic", "none"};
 
 #define FILES_EXAMPLE "{train: {images: train-images.idx, labels: " \
                       "train-labels.idx}, test: {...}}"
@@ -21,6 +25,15 @@ static unsigned kind_bit(const char *name)
     if (strcmp(kind_names[i], name) == 0)
       return 1u << i;
   return 0;
+}
+
+/* The name of the kind with this bit. */
+static const char *kind_name(unsigned bit)
+{
+  unsigned i = 0;
+  while (kind_names[i + 1] != NULL && !(bit & (1u << i)))
+    i++;
+  return kind_names[i];
 }
 
 /* The row of name: checked here, applied by read_dataset once the whole
@@ -34,8 +47,8 @@ static ladsim_status read_kind(ladsim__reader *r, const ladsim__field *f,
   int k;
   if (v == NULL)
     return LADSIM_OK;
-  LADSIM_CHECK(ladsim__expect_scalar(r, v, path, "fashion-mnist, synthetic "
-                                     "or files"));
+  LADSIM_CHECK(ladsim__expect_scalar(r, v, path, "fashion-mnist, synthetic, "
+                                     "files or none"));
   return ladsim__read_enum(r, f, v, path, &k);
 }
 
@@ -64,7 +77,7 @@ static const ladsim__field test_fields[] = {
 static const ladsim__field dataset_fields[] = {
   {LADSIM__FIELD("name", LADSIM__F_CUSTOM, ladsim_dataset_spec, name),
    .names = kind_names, .read = read_kind, .write = write_kind,
-   .only = ALL_KINDS},
+   .only = IMAGE_KINDS | NONE},
   {LADSIM__FIELD("dir", LADSIM__F_PATH, ladsim_dataset_spec, dir),
    .only = FMNIST},
   {.key = "train", .kind = LADSIM__F_SECTION, .sub = train_fields,
@@ -79,10 +92,10 @@ static const ladsim__field dataset_fields[] = {
    .def_text = "labels", .only = FILES},
   {LADSIM__FIELD("train_limit", LADSIM__F_SIZE, ladsim_dataset_spec,
                  train_limit),
-   .def = 0, .lo = 0, .flags = LADSIM__GE, .only = ALL_KINDS},
+   .def = 0, .lo = 0, .flags = LADSIM__GE, .only = IMAGE_KINDS},
   {LADSIM__FIELD("test_limit", LADSIM__F_SIZE, ladsim_dataset_spec,
                  test_limit),
-   .def = 0, .lo = 0, .flags = LADSIM__GE, .only = ALL_KINDS},
+   .def = 0, .lo = 0, .flags = LADSIM__GE, .only = IMAGE_KINDS},
   {LADSIM__FIELD("classes", LADSIM__F_SIZE, ladsim_dataset_spec,
                  synth_classes),
    .def = 4, .lo = 2, .hi = 255, .flags = LADSIM__GE | LADSIM__LE,
@@ -116,18 +129,18 @@ static ladsim_status kind_of_scalar(const ladsim__reader *r,
   *kind = FMNIST;
   if (v == NULL)
     return LADSIM_OK;
-  LADSIM_CHECK(ladsim__expect_scalar(r, v, path, "fashion-mnist, synthetic "
-                                     "or a mapping " FILES_EXAMPLE));
+  LADSIM_CHECK(ladsim__expect_scalar(r, v, path, "fashion-mnist, synthetic, "
+                                     "none or a mapping " FILES_EXAMPLE));
   *kind = kind_bit(v->text);
   if (*kind == FILES)
     return ladsim__config_error(r->name, &v->pos, path, "files need their "
                                 "paths; write " FILES_EXAMPLE);
   if (*kind != 0)
     return LADSIM_OK;
-  const char *near = ladsim__closest(v->text, kind_names, 2);
+  const char *near = ladsim__closest(v->text, short_names, 3);
   return ladsim__config_error(r->name, &v->pos, path, "'%s' is not a known "
-                              "data set; %s%s%suse fashion-mnist, synthetic "
-                              "or a mapping " FILES_EXAMPLE, v->text,
+                              "data set; %s%s%suse fashion-mnist, synthetic, "
+                              "none or a mapping " FILES_EXAMPLE, v->text,
                               near ? "did you mean '" : "", near ? near : "",
                               near ? "'? " : "");
 }
@@ -159,17 +172,16 @@ static ladsim_status check_kind_keys(const ladsim__reader *r,
                                      unsigned kind)
 {
   char sub[LADSIM__PATH_MAX], kinds[64], own[32];
-  kinds_text(kind, own, sizeof own);
-  for (size_t i = 0; i < v->n; i++) {
-    const ladsim__field *f = row_of(v->entries[i].key);
-    if (f != NULL && !(f->only & kind)) {
-      kinds_text(f->only, kinds, sizeof kinds);
-      return ladsim__config_error(r->name, &v->entries[i].pos,
-                                  ladsim__path_join(sub, path, f->key),
-                                  "only used with name: %s, but this data set "
-                                  "is %s; remove the key or change name:",
-                                  kinds, own);
-    }
+  const ladsim__field *f;
+  const ladsim__entry *e = ladsim__foreign_entry(dataset_fields, v, kind, &f);
+  if (e != NULL) {
+    kinds_text(kind, own, sizeof own);
+    kinds_text(f->only, kinds, sizeof kinds);
+    return ladsim__config_error(r->name, &e->pos,
+                                ladsim__path_join(sub, path, f->key),
+                                "only used with name: %s, but this data set "
+                                "is %s; remove the key or change name:", kinds,
+                                own);
   }
   static const char *const needed[] = {"train", "test"};
   for (size_t k = 0; kind == FILES && k < 2; k++)
@@ -178,6 +190,25 @@ static ladsim_status check_kind_keys(const ladsim__reader *r,
                                   "key '%s'; files need both, e.g. `%s`",
                                   needed[k], row_of(needed[k])->example);
   return LADSIM_OK;
+}
+
+/* Without a data set, nothing else ends the run. simulation is read
+ * before input, so its duration is known here. */
+static ladsim_status check_duration(const ladsim__reader *r,
+                                    const ladsim__node *v,
+                                    const ladsim__pos *at)
+{
+  if (r->model->simulation.duration > 0.0)
+    return LADSIM_OK;
+  const ladsim__pos *where = ladsim__position_of(r->root, "simulation.duration");
+  if (where == NULL)
+    where = ladsim__position_of(r->root, "simulation");
+  if (where == NULL)
+    where = v != NULL ? &v->pos : at;
+  return ladsim__config_error(r->name, where, "simulation.duration", "with "
+                              "input.dataset none, give simulation.duration; "
+                              "there is no input schedule to end the run, "
+                              "e.g. `duration: 1 s`");
 }
 
 ladsim_status ladsim__read_dataset(ladsim__reader *r, const ladsim__field *f,
@@ -198,9 +229,13 @@ ladsim_status ladsim__read_dataset(ladsim__reader *r, const ladsim__field *f,
     kind = kind_of_map(v);
     LADSIM_CHECK(check_kind_keys(r, v, path, kind));
   }
-  snprintf(d->name, sizeof d->name, "%s", kind == SYNTH ? "synthetic"
-                                          : kind == FILES ? "" : "fashion-mnist");
-  return LADSIM_OK;
+  snprintf(d->name, sizeof d->name, "%s", kind == FILES ? "" : kind_name(kind));
+  return kind == NONE ? check_duration(r, v, at) : LADSIM_OK;
+}
+
+bool ladsim__no_data(const ladsim__reader *r)
+{
+  return strcmp(r->model->input.data.name, "none") == 0;
 }
 
 void ladsim__write_dataset(FILE *out, const ladsim__field *f, const void *base,

@@ -155,3 +155,22 @@ ladsim_status ladsim__check_keys(const ladsim__reader *r,
   }
   return LADSIM_OK;
 }
+
+const ladsim__pos *ladsim__position_of(const ladsim__node *root,
+                                       const char *path)
+{
+  char key[LADSIM__PATH_MAX];
+  const ladsim__node *node = root;
+  for (const char *p = path; node != NULL;) {
+    size_t len = strcspn(p, ".");
+    snprintf(key, sizeof key, "%.*s", (int)len, p);
+    const ladsim__entry *e = ladsim__map_find(node, key);
+    if (e == NULL)
+      return NULL;
+    if (p[len] == '\0')
+      return &e->value->pos;
+    node = e->value;
+    p += len + 1;
+  }
+  return NULL;
+}

@@ -6,15 +6,19 @@
 
 _Static_assert(sizeof(ladsim_activation) == sizeof(int), "enums are int-sized");
 _Static_assert(sizeof(ladsim_plasticity) == sizeof(int), "enums are int-sized");
+_Static_assert(sizeof(ladsim_neuron_kind) == sizeof(int), "enums are int-sized");
 
 static const char *const activation_names[] = {"relu", "tanh", "linear",
                                                "softplus", "sigmoid", NULL};
-static const char *const neuron_names[] = {"rate", NULL};
-static const char *const neuron_planned[] = {"lif", NULL};
+static const char *const neuron_names[] = {"rate", "lif", NULL};
 static const char *const plasticity_names[] = {"continuous", "per_view", NULL};
 static const char *const decorrelation_names[] = {"adversarial", "none",
                                                   "pairwise", NULL};
 static const char *const adv_form_names[] = {"prediction", "error", NULL};
+
+/* The variant bits of the neuron models, for the .only of layer keys. */
+#define RATE (1u << LADSIM_NEURON_RATE)
+#define LIF (1u << LADSIM_NEURON_LIF)
 
 static const char NAME_CHARS[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
                                  "QRSTUVWXYZ0123456789_-";
@@ -30,6 +34,8 @@ static const char *name_problem(const char *text)
     return "has characters other than letters, digits, '_' and '-'";
   if (strcmp(text, "input") == 0)
     return "is reserved for the input";
+  if (strcmp(text, "none") == 0)
+    return "is reserved (from: none means no input)";
   return NULL;
 }
 
@@ -65,7 +71,7 @@ static ladsim_status read_layer_name(ladsim__reader *r, const ladsim__field *f,
   if (problem != NULL)
     return ladsim__config_error(r->name, &v->pos, path, "'%s' %s; a layer "
                                 "name is 1 to %d letters, digits, '_' or '-', "
-                                "other than 'input'", v->text, problem,
+                                "other than 'input' and 'none'", v->text, problem,
                                 LADSIM_NAME_MAX - 1);
   int j = earlier_layer(r, v->text);
   if (j >= 0)
@@ -91,25 +97,44 @@ static ladsim_status bad_source(const ladsim__reader *r, const ladsim__node *v,
   char list[LADSIM_MAX_LAYERS * (LADSIM_NAME_MAX + 4)];
   if (strcmp(v->text, own) == 0)
     return ladsim__config_error(r->name, &v->pos, path, "a layer cannot take "
-                                "input from itself; use 'input' or an earlier "
-                                "layer");
+                                "input from itself; use 'input', 'none' or an "
+                                "earlier layer (lif layers connect to "
+                                "themselves through projections:)");
   for (size_t j = r->layer + 1; j < r->layers->n; j++) {
     const char *later = written_name(r->layers, j);
     if (later != NULL && strcmp(later, v->text) == 0)
       return ladsim__config_error(r->name, &v->pos, path, "layer '%s' comes "
                                   "later in the list (line %d); a layer takes "
-                                  "input from 'input' or an earlier layer, so "
-                                  "move '%s' above this one", v->text,
+                                  "input from 'input', 'none' or an earlier "
+                                  "layer, so move '%s' above this one", v->text,
                                   r->layers->items[j]->pos.line, v->text);
   }
   earlier_names(r, list, sizeof list);
   if (r->layer == 0)
     return ladsim__config_error(r->name, &v->pos, path, "no layer named '%s'; "
-                                "the first layer takes its input from 'input'",
-                                v->text);
+                                "the first layer takes its input from 'input' "
+                                "(or 'none')", v->text);
   return ladsim__config_error(r->name, &v->pos, path, "no layer named '%s'; "
-                              "use 'input' or an earlier layer: %s", v->text,
-                              list);
+                              "use 'input', 'none' or an earlier layer: %s",
+                              v->text, list);
+}
+
+/* Without a data set there is no input to take, not even by default. */
+static ladsim_status check_no_input(const ladsim__reader *r,
+                                    const ladsim__node *v,
+                                    const ladsim__pos *at, const char *path,
+                                    const ladsim_layer_spec *layer)
+{
+  if (!ladsim__no_data(r) || strcmp(layer->from, "none") == 0)
+    return LADSIM_OK;
+  if (v == NULL)
+    return ladsim__config_error(r->name, at, path, "the default 'input' needs "
+                                "a data set, but input.dataset is none; write "
+                                "`from: none` in layer '%s'", layer->name);
+  return ladsim__config_error(r->name, &v->pos, path, "input.dataset is none, "
+                              "so layer '%s' cannot take input from '%s'; "
+                              "write `from: none` (lif layers connect through "
+                              "projections:)", layer->name, v->text);
 }
 
 static ladsim_status read_from(ladsim__reader *r, const ladsim__field *f,
@@ -117,18 +142,17 @@ static ladsim_status read_from(ladsim__reader *r, const ladsim__field *f,
                                const char *path, void *base)
 {
   (void)f;
-  (void)at;
   ladsim_layer_spec *layer = base;
-  if (v == NULL) {
-    strcpy(layer->from, "input");
-    return LADSIM_OK;
+  strcpy(layer->from, "input");
+  if (v != NULL) {
+    LADSIM_CHECK(ladsim__expect_scalar(r, v, path, "'input', 'none' or the "
+                                       "name of an earlier layer"));
+    if (strcmp(v->text, "input") != 0 && strcmp(v->text, "none") != 0 &&
+        earlier_layer(r, v->text) < 0)
+      return bad_source(r, v, path, layer->name);
+    strcpy(layer->from, v->text);
   }
-  LADSIM_CHECK(ladsim__expect_scalar(r, v, path, "'input' or the name of an "
-                                     "earlier layer"));
-  if (strcmp(v->text, "input") != 0 && earlier_layer(r, v->text) < 0)
-    return bad_source(r, v, path, layer->name);
-  strcpy(layer->from, v->text);
-  return LADSIM_OK;
+  return check_no_input(r, v, at, path, layer);
 }
 
 /* Writes a name member as "lead key: name". */
@@ -215,16 +239,18 @@ static const ladsim__field layer_fields[] = {
    .read = read_layer_name, .write = write_name, .flags = LADSIM__REQUIRED,
    .example = "name: hidden"},
   {LADSIM__FIELD("neuron", LADSIM__F_ENUM, ladsim_layer_spec, neuron),
-   .def = LADSIM_NEURON_RATE, .names = neuron_names,
-   .unsupported = neuron_planned},
+   .def = LADSIM_NEURON_RATE, .names = neuron_names},
   {LADSIM__FIELD("size", LADSIM__F_SIZE, ladsim_layer_spec, size),
    .lo = 1, .hi = 1000000,
    .flags = LADSIM__GE | LADSIM__LE | LADSIM__REQUIRED,
    .example = "size: 256"},
   {LADSIM__FIELD("tau", LADSIM__F_QUANTITY, ladsim_layer_spec, tau),
-   .dim = LADSIM__DIM_TIME, .def = 5.0, .lo = 0.0, .flags = LADSIM__GT},
+   .dim = LADSIM__DIM_TIME, .def = 5.0, .lo = 0.0, .flags = LADSIM__GT,
+   .only = RATE},
   {LADSIM__FIELD("activation", LADSIM__F_ENUM, ladsim_layer_spec, activation),
-   .def = LADSIM_ACT_RELU, .names = activation_names},
+   .def = LADSIM_ACT_RELU, .names = activation_names, .only = RATE},
+  {LADSIM__FIELD("lif", LADSIM__F_SECTION, ladsim_layer_spec, lif),
+   .sub = ladsim__lif_fields, .only = LIF},
   {LADSIM__FIELD("from", LADSIM__F_CUSTOM, ladsim_layer_spec, from),
    .read = read_from, .write = write_name},
   {.key = "init", .kind = LADSIM__F_SECTION, .sub = init_fields},
@@ -233,6 +259,63 @@ static const ladsim__field layer_fields[] = {
   {LADSIM__FIELD("learning", LADSIM__F_SECTION, ladsim_layer_spec, learning),
    .sub = learning_fields},
   {.key = NULL}};
+
+/* Scalar v names no layer; says which lif layers there are. */
+static ladsim_status unknown_lif_layer(const ladsim__reader *r,
+                                       const ladsim__node *v, const char *path)
+{
+  const char *lif[LADSIM_MAX_LAYERS];
+  char list[LADSIM_MAX_LAYERS * (LADSIM_NAME_MAX + 4)] = "";
+  size_t n = 0;
+  for (size_t j = 0; j < r->model->n_layers; j++)
+    if (r->model->layers[j].neuron == LADSIM_NEURON_LIF) {
+      lif[n] = r->model->layers[j].name;
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'",
+               n ? ", " : "", lif[n]);
+      n++;
+    }
+  char head[LADSIM_NAME_MAX + 64];
+  if (strcmp(v->text, "input") == 0)
+    snprintf(head, sizeof head, "'input' is the input, not a layer");
+  else
+    snprintf(head, sizeof head, "no layer named '%s'", v->text);
+  if (n == 0)
+    return ladsim__config_error(r->name, &v->pos, path, "%s, and no layer has "
+                                "neuron: lif; set it on the layers to connect",
+                                head);
+  const char *near = ladsim__closest(v->text, lif, n);
+  if (near != NULL)
+    return ladsim__config_error(r->name, &v->pos, path, "%s; did you mean "
+                                "'%s'? (the lif layers are: %s)", head, near,
+                                list);
+  return ladsim__config_error(r->name, &v->pos, path, "%s; name a lif layer: "
+                              "%s", head, list);
+}
+
+/* Rejects keys of the other neuron model: defaults of those keys are
+ * filled and ignored, but a value the user wrote would be silently lost. */
+static ladsim_status check_neuron_keys(const ladsim__reader *r,
+                                       const ladsim__node *item,
+                                       const char *path)
+{
+  int kind;
+  const ladsim__field *row;
+  char sub[LADSIM__PATH_MAX];
+  LADSIM_CHECK(ladsim__read_variant(r, layer_fields, item, "neuron", path,
+                                    &kind));
+  const ladsim__entry *e = ladsim__foreign_entry(layer_fields, item,
+                                                 1u << kind, &row);
+  if (e == NULL)
+    return LADSIM_OK;
+  ladsim__path_join(sub, path, e->key);
+  if (row->only == LIF)
+    return ladsim__config_error(r->name, &e->pos, sub, "only for neuron: lif; "
+                                "remove it or set neuron: lif");
+  return ladsim__config_error(r->name, &e->pos, sub, "only for rate neurons; "
+                              "this layer has neuron: %s, whose parameters "
+                              "are in its lif section (e.g. lif.tau_m); remove "
+                              "it or set neuron: rate", neuron_names[kind]);
+}
 
 /* "layers.NAME" once the item has a usable name, else "layers[i]". */
 static void layer_path(const ladsim__reader *r, size_t i, char *out)
@@ -267,6 +350,7 @@ ladsim_status ladsim__read_layers(ladsim__reader *r, const ladsim__field *f,
     layer_path(r, i, item);
     m->n_layers = i + 1; /* so that freeing the model frees what it took */
     m->layers[i].line = v->items[i]->pos.line;
+    LADSIM_CHECK(check_neuron_keys(r, v->items[i], item));
     LADSIM_CHECK(ladsim__read_fields(r, layer_fields, v->items[i],
                                      &v->items[i]->pos, item, &m->layers[i]));
   }
@@ -281,8 +365,25 @@ void ladsim__write_layers(FILE *out, const ladsim__field *f, const void *base,
   snprintf(item_lead, sizeof item_lead, "%*s- ", indent + 2, "");
   fprintf(out, "%s%s:\n", lead, f->key);
   for (size_t i = 0; i < m->n_layers; i++)
-    ladsim__write_fields(out, layer_fields, &m->layers[i], item_lead,
-                         indent + 4);
+    ladsim__write_fields_for(out, layer_fields, &m->layers[i],
+                             1u << m->layers[i].neuron, item_lead, indent + 4);
+}
+
+ladsim_status ladsim__find_lif_layer(const ladsim__reader *r,
+                                     const ladsim__node *v, const char *path,
+                                     const char *why, int *index)
+{
+  const ladsim_model *m = r->model;
+  LADSIM_CHECK(ladsim__expect_scalar(r, v, path, "the name of a lif layer"));
+  *index = ladsim_model_layer_index(m, v->text);
+  if (*index < 0)
+    return unknown_lif_layer(r, v, path);
+  const ladsim_layer_spec *layer = &m->layers[*index];
+  if (layer->neuron == LADSIM_NEURON_LIF)
+    return LADSIM_OK;
+  return ladsim__config_error(r->name, &v->pos, path, "layer '%s' has "
+                              "neuron: %s; %s", layer->name,
+                              neuron_names[layer->neuron], why);
 }
 
 int ladsim_model_layer_index(const ladsim_model *m, const char *name)

@@ -63,6 +63,8 @@ static const ladsim__field input_fields[] = {
    .sub = augment_fields},
   {LADSIM__FIELD("scale", LADSIM__F_REAL, ladsim_input_spec, scale),
    .def = 1.0, .lo = 0.0, .flags = LADSIM__GT},
+  {LADSIM__FIELD("max_rate", LADSIM__F_QUANTITY, ladsim_input_spec, max_rate),
+   .dim = LADSIM__DIM_FREQUENCY, .def = 100.0, .lo = 0.0, .flags = LADSIM__GT},
   {LADSIM__FIELD("center", LADSIM__F_BOOL, ladsim_input_spec, center),
    .def = 0},
   {.key = NULL}};
@@ -129,11 +131,31 @@ static const ladsim__field record_fields[] = {
    .read = read_weights, .write = write_weights},
   {LADSIM__FIELD("progress", LADSIM__F_QUANTITY, ladsim_record_spec, progress),
    .dim = LADSIM__DIM_TIME, .def = 1000.0, .lo = 0.0, .flags = LADSIM__GT},
+  {.key = "spikes", .kind = LADSIM__F_CUSTOM, .offset = 0,
+   .read = ladsim__read_spikes, .write = ladsim__write_spikes},
   {.key = NULL}};
+
+/* Without a data set there is nothing to evaluate: the default is off. */
+static ladsim_status check_enabled(ladsim__reader *r, const ladsim__field *f,
+                                   const ladsim__node *v, const ladsim__pos *at,
+                                   const char *path, void *base)
+{
+  (void)f;
+  (void)at;
+  ladsim_evaluate_spec *e = base;
+  if (!ladsim__no_data(r))
+    return LADSIM_OK;
+  if (v != NULL && e->enabled)
+    return ladsim__config_error(r->name, &v->pos, path, "evaluation needs a "
+                                "data set, but input.dataset is none; set "
+                                "enabled: false or give a data set");
+  e->enabled = false;
+  return LADSIM_OK;
+}
 
 static const ladsim__field evaluate_fields[] = {
   {LADSIM__FIELD("enabled", LADSIM__F_BOOL, ladsim_evaluate_spec, enabled),
-   .def = 1},
+   .def = 1, .check = check_enabled},
   {LADSIM__FIELD("train", LADSIM__F_SIZE, ladsim_evaluate_spec, train),
    .def = 0, .lo = 0, .flags = LADSIM__GE},
   {LADSIM__FIELD("test", LADSIM__F_SIZE, ladsim_evaluate_spec, test),
@@ -147,7 +169,8 @@ static const ladsim__field evaluate_fields[] = {
   {.key = NULL}};
 
 /* The order matters: simulation comes first, so the resolution is known
- * when later times are checked against it. */
+ * when later times are checked against it; input before layers (from: and
+ * dataset none); layers before the keys that name them. */
 const ladsim__field ladsim__model_fields[] = {
   {LADSIM__FIELD("simulation", LADSIM__F_SECTION, ladsim_model, simulation),
    .sub = simulation_fields},
@@ -157,6 +180,8 @@ const ladsim__field ladsim__model_fields[] = {
    .read = ladsim__read_layers, .write = ladsim__write_layers,
    .flags = LADSIM__REQUIRED,
    .example = "layers: [{name: hidden, size: 256}]"},
+  {.key = "projections", .kind = LADSIM__F_CUSTOM, .offset = 0,
+   .read = ladsim__read_projections, .write = ladsim__write_projections},
   {LADSIM__FIELD("record", LADSIM__F_SECTION, ladsim_model, record),
    .sub = record_fields},
   {LADSIM__FIELD("evaluate", LADSIM__F_SECTION, ladsim_model, evaluate),
@@ -173,7 +198,8 @@ static ladsim_status read_model(const char *text, size_t len, const char *name,
   LADSIM_CHECK(ladsim__tree_parse(text, len, name, NULL, &root));
   ladsim_status s = ladsim__apply_overrides(root, overrides, n);
   if (s == LADSIM_OK) {
-    ladsim__reader r = {.name = name, .base_dir = base_dir, .model = m};
+    ladsim__reader r = {.name = name, .base_dir = base_dir, .model = m,
+                        .root = root};
     ladsim__pos top = {1, 1, NULL};
     s = ladsim__read_fields(&r, ladsim__model_fields, root, &top, "", m);
   }

@@ -17,6 +17,7 @@ typedef struct {
   const char *name;            /* the file name messages start with */
   const char *base_dir;        /* relative data paths start here (or NULL) */
   ladsim_model *model;         /* being filled, section by section */
+  const ladsim__node *root;    /* the whole tree, for positions of other keys */
   const ladsim__node *layers;  /* the layers list, to look ahead for from: */
   size_t layer;                /* index of the layer being read */
 } ladsim__reader;
@@ -76,8 +77,11 @@ struct ladsim__field {
   const ladsim__field *sub;       /* sections */
   ladsim__read_fn read;           /* custom fields */
   ladsim__write_fn write;
+  ladsim__read_fn check;          /* run after the value or default is read,
+                                     for rules that involve other keys */
   const char *example;            /* for "missing required key" messages */
-  unsigned only;                  /* a bit set of variants using the key */
+  unsigned only;                  /* a bit set of variants using the key
+                                     (0: every variant) */
 };
 
 /* Shorthand for the first members of a table row. */
@@ -108,6 +112,31 @@ ladsim_status ladsim__read_fields(ladsim__reader *r, const ladsim__field *table,
                                   const ladsim__node *map, const ladsim__pos *at,
                                   const char *path, void *base);
 
+/* Reads value v of one field (NULL: its default) into base, then runs its
+ * check; custom fields use it to read the plain values they are made of. */
+ladsim_status ladsim__read_field(ladsim__reader *r, const ladsim__field *f,
+                                 const ladsim__node *v, const ladsim__pos *at,
+                                 const char *path, void *base);
+
+/* Reads the enum key of mapping map by its row in table, the default when
+ * the key is absent or map is not a mapping (read_fields reports that). The
+ * variant it names decides which other keys of map apply. */
+ladsim_status ladsim__read_variant(const ladsim__reader *r,
+                                   const ladsim__field *table,
+                                   const ladsim__node *map, const char *key,
+                                   const char *path, int *out);
+
+/* The first entry of map whose row in table has an .only without bit (a
+ * key of another variant), with that row in *row; NULL if there is none. */
+const ladsim__entry *ladsim__foreign_entry(const ladsim__field *table,
+                                           const ladsim__node *map,
+                                           unsigned bit,
+                                           const ladsim__field **row);
+
+/* Where the value at path a.b.c is written in the tree, or NULL. */
+const ladsim__pos *ladsim__position_of(const ladsim__node *root,
+                                       const char *path);
+
 /* Reads one scalar as a finite number without unit. */
 ladsim_status ladsim__read_real(const ladsim__reader *r, const ladsim__node *v,
                                 const char *path, double *out);
@@ -134,6 +163,11 @@ ladsim_status ladsim__check_multiple(const ladsim__reader *r,
 void ladsim__write_fields(FILE *out, const ladsim__field *table,
                           const void *base, const char *first_lead, int indent);
 
+/* The same, skipping the rows whose .only leaves out variant bit. */
+void ladsim__write_fields_for(FILE *out, const ladsim__field *table,
+                              const void *base, unsigned bit,
+                              const char *first_lead, int indent);
+
 /* Writes one field with lead before its key. */
 void ladsim__write_field(FILE *out, const ladsim__field *f, const void *base,
                          const char *lead, int indent);
@@ -144,11 +178,26 @@ void ladsim__write_text(FILE *out, const char *text);
 /* The schema of the top level of a model file. */
 extern const ladsim__field ladsim__model_fields[];
 
+/* The keys of a layer's lif section (base: ladsim_lif_spec). */
+extern const ladsim__field ladsim__lif_fields[];
+
 /* Custom fields defined next to their sections. */
 ladsim_status ladsim__read_layers(ladsim__reader *r, const ladsim__field *f,
                                   const ladsim__node *v, const ladsim__pos *at,
                                   const char *path, void *base);
 void ladsim__write_layers(FILE *out, const ladsim__field *f, const void *base,
+                          const char *lead, int indent);
+ladsim_status ladsim__read_projections(ladsim__reader *r,
+                                       const ladsim__field *f,
+                                       const ladsim__node *v,
+                                       const ladsim__pos *at, const char *path,
+                                       void *base);
+void ladsim__write_projections(FILE *out, const ladsim__field *f,
+                               const void *base, const char *lead, int indent);
+ladsim_status ladsim__read_spikes(ladsim__reader *r, const ladsim__field *f,
+                                  const ladsim__node *v, const ladsim__pos *at,
+                                  const char *path, void *base);
+void ladsim__write_spikes(FILE *out, const ladsim__field *f, const void *base,
                           const char *lead, int indent);
 ladsim_status ladsim__read_dataset(ladsim__reader *r, const ladsim__field *f,
                                    const ladsim__node *v, const ladsim__pos *at,
@@ -160,6 +209,19 @@ ladsim_status ladsim__read_target(ladsim__reader *r, const ladsim__field *f,
                                   const char *path, void *base);
 void ladsim__write_target(FILE *out, const ladsim__field *f, const void *base,
                           const char *lead, int indent);
+
+/* Finds the layer that scalar v names (*index) and requires it to be a lif
+ * layer; why ends the message when it is a layer of another neuron model. */
+ladsim_status ladsim__find_lif_layer(const ladsim__reader *r,
+                                     const ladsim__node *v, const char *path,
+                                     const char *why, int *index);
+
+/* Whether input.dataset is none: a model without stimulus. */
+bool ladsim__no_data(const ladsim__reader *r);
+
+/* Whether time x is shorter than time y by more than the rounding of
+ * decimal inputs written in different units. */
+bool ladsim__shorter(double x, double y);
 
 /* Applies the overrides "key.path=value" to the tree under root, creating
  * the mappings a path walks into and replacing the value it ends at. */

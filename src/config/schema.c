@@ -249,7 +249,7 @@ static ladsim_status check_time_rules(const ladsim__reader *r,
                                       double x)
 {
   double h = r->model->simulation.resolution;
-  if ((f->flags & LADSIM__MIN_RES) && x < h * (1.0 - MULTIPLE_TOL)) {
+  if ((f->flags & LADSIM__MIN_RES) && ladsim__shorter(x, h)) {
     char hs[48], xs[48];
     ladsim__quantity_format(h, LADSIM__DIM_TIME, hs, sizeof hs);
     ladsim__quantity_format(x, LADSIM__DIM_TIME, xs, sizeof xs);
@@ -323,18 +323,6 @@ static ladsim_status fill_default(ladsim__reader *r, const ladsim__field *f,
   return LADSIM_OK;
 }
 
-static ladsim_status read_field(ladsim__reader *r, const ladsim__field *f,
-                                const ladsim__node *v, const ladsim__pos *at,
-                                const char *path, void *base)
-{
-  if (f->kind == LADSIM__F_SECTION)
-    return ladsim__read_fields(r, f->sub, v, at, path, member(base, f));
-  if (f->kind == LADSIM__F_CUSTOM)
-    return f->read(r, f, v, at, path, base);
-  if (v == NULL)
-    return fill_default(r, f, at, path, base);
-  return read_scalar(r, f, v, at, path, base);
-}
 
 static ladsim_status missing_key(const ladsim__reader *r, const ladsim__pos *at,
                                  const char *path, const ladsim__field *f)
@@ -342,6 +330,23 @@ static ladsim_status missing_key(const ladsim__reader *r, const ladsim__pos *at,
   return ladsim__config_error(r->name, at, path, "missing required key '%s'; "
                               "add it, e.g. `%s`", f->key,
                               f->example ? f->example : f->key);
+}
+
+ladsim_status ladsim__read_field(ladsim__reader *r, const ladsim__field *f,
+                                 const ladsim__node *v, const ladsim__pos *at,
+                                 const char *path, void *base)
+{
+  if (f->kind == LADSIM__F_SECTION)
+    LADSIM_CHECK(ladsim__read_fields(r, f->sub, v, at, path, member(base, f)));
+  else if (f->kind == LADSIM__F_CUSTOM)
+    LADSIM_CHECK(f->read(r, f, v, at, path, base));
+  else if (v == NULL)
+    LADSIM_CHECK(fill_default(r, f, at, path, base));
+  else
+    LADSIM_CHECK(read_scalar(r, f, v, at, path, base));
+  if (f->check != NULL)
+    LADSIM_CHECK(f->check(r, f, v, at, path, base));
+  return LADSIM_OK;
 }
 
 ladsim_status ladsim__read_fields(ladsim__reader *r, const ladsim__field *table,
@@ -358,8 +363,8 @@ ladsim_status ladsim__read_fields(ladsim__reader *r, const ladsim__field *table,
     ladsim__path_join(sub, path, f->key);
     if (e == NULL && map != NULL && (f->flags & LADSIM__REQUIRED))
       return missing_key(r, here, path, f);
-    LADSIM_CHECK(read_field(r, f, e ? e->value : NULL, e ? &e->pos : here,
-                            sub, base));
+    LADSIM_CHECK(ladsim__read_field(r, f, e ? e->value : NULL,
+                                    e ? &e->pos : here, sub, base));
   }
   return LADSIM_OK;
 }
@@ -439,4 +444,44 @@ ladsim_status ladsim__check_multiple(const ladsim__reader *r,
                               "a multiple of simulation.resolution (%s); the "
                               "nearest multiples are %s and %s",
                               v ? "" : "the default ", xs, hs, below, above);
+}
+
+ladsim_status ladsim__read_variant(const ladsim__reader *r,
+                                   const ladsim__field *table,
+                                   const ladsim__node *map, const char *key,
+                                   const char *path, int *out)
+{
+  const ladsim__field *f = table;
+  while (strcmp(f->key, key) != 0)
+    f++;
+  const ladsim__entry *e = ladsim__map_find(map, key);
+  *out = (int)f->def;
+  if (e == NULL)
+    return LADSIM_OK;
+  char sub[LADSIM__PATH_MAX], what[256];
+  ladsim__path_join(sub, path, key);
+  LADSIM_CHECK(ladsim__expect_scalar(r, e->value, sub,
+                                     one_of(f, what, sizeof what)));
+  return ladsim__read_enum(r, f, e->value, sub, out);
+}
+
+const ladsim__entry *ladsim__foreign_entry(const ladsim__field *table,
+                                           const ladsim__node *map,
+                                           unsigned bit,
+                                           const ladsim__field **row)
+{
+  for (size_t i = 0; map != NULL && map->kind == LADSIM__MAP && i < map->n;
+       i++)
+    for (const ladsim__field *f = table; f->key != NULL; f++)
+      if (strcmp(f->key, map->entries[i].key) == 0 && f->only != 0 &&
+          !(f->only & bit)) {
+        *row = f;
+        return &map->entries[i];
+      }
+  return NULL;
+}
+
+bool ladsim__shorter(double x, double y)
+{
+  return x < y * (1.0 - MULTIPLE_TOL);
 }

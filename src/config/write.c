@@ -82,14 +82,25 @@ void ladsim__write_field(FILE *out, const ladsim__field *f, const void *base,
   fputc('\n', out);
 }
 
+void ladsim__write_fields_for(FILE *out, const ladsim__field *table,
+                              const void *base, unsigned bit,
+                              const char *first_lead, int indent)
+{
+  char pad[64];
+  const char *lead = first_lead ? first_lead : pad;
+  snprintf(pad, sizeof pad, "%*s", indent, "");
+  for (const ladsim__field *f = table; f->key != NULL; f++) {
+    if (f->only != 0 && !(f->only & bit))
+      continue;
+    ladsim__write_field(out, f, base, lead, indent);
+    lead = pad;
+  }
+}
+
 void ladsim__write_fields(FILE *out, const ladsim__field *table,
                           const void *base, const char *first_lead, int indent)
 {
-  char pad[64];
-  snprintf(pad, sizeof pad, "%*s", indent, "");
-  for (const ladsim__field *f = table; f->key != NULL; f++)
-    ladsim__write_field(out, f, base, f == table && first_lead ? first_lead
-                                                               : pad, indent);
+  ladsim__write_fields_for(out, table, base, ~0u, first_lead, indent);
 }
 
 ladsim_status ladsim_model_write(const ladsim_model *m, FILE *f)

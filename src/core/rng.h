@@ -16,7 +16,9 @@ enum {
   LADSIM_STREAM_INIT = 3,    /* initial weights: (layer, neuron) */
   LADSIM_STREAM_SYNTH = 4,   /* synthetic data sets: (split, sample) */
   LADSIM_STREAM_POISSON = 5, /* Poisson input spikes: (view, neuron) */
-  LADSIM_STREAM_PROBE = 6    /* evaluation splits: (purpose) */
+  LADSIM_STREAM_PROBE = 6,   /* evaluation splits: (purpose) */
+  LADSIM_STREAM_CONNECT = 7, /* static connections: (projection, target) */
+  LADSIM_STREAM_VINIT = 8    /* initial membrane potentials: (layer, neuron) */
 };
 
 typedef struct {

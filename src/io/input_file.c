@@ -1,4 +1,4 @@
-/* input_file.c: reads strings and numeric arrays back from an HDF5 file (serial).
+/* input_file.c: reads strings, numeric arrays and id lists back from an HDF5 file (serial).
  *
  * Used to read finished runs and HDF5 data sets; every rank that calls it
  * opens the file on its own, without MPI-IO. */
@@ -147,6 +147,60 @@ static ladsim_status read_numeric(ladsim_input_file *f, const char *dset,
   return LADSIM_OK;
 }
 
+/* A 1-D integer data set: its length, and whether it is signed (and so
+ * may hold values that are no ids). */
+static ladsim_status check_integers(ladsim_input_file *f, const char *dset,
+                                    hid_t id, bool *is_signed, size_t *n)
+{
+  hid_t type = H5Dget_type(id);
+  H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+  H5T_sign_t sign = cls == H5T_INTEGER ? H5Tget_sign(type) : H5T_SGN_ERROR;
+  ladsim__h5_close(type);
+  if (cls == H5T_NO_CLASS)
+    return READ_FAIL(f, dset);
+  if (cls != H5T_INTEGER)
+    return LADSIM_ERROR(LADSIM_EDATA, "%s in %s is not an integer data set",
+                        dset, f->path);
+  if (sign == H5T_SGN_ERROR)
+    return READ_FAIL(f, dset);
+  int rank;
+  size_t dims[LADSIM__IO_MAX_RANK];
+  LADSIM_CHECK(read_shape(f, dset, id, &rank, dims, n));
+  if (rank != 1)
+    return LADSIM_ERROR(LADSIM_EDATA, "%s in %s has rank %d; a list of ids "
+                        "or counts has rank 1", dset, f->path, rank);
+  *is_signed = sign != H5T_SGN_NONE;
+  return LADSIM_OK;
+}
+
+/* Signed values are read as int64 into the same words; a negative one has
+ * its top bit set there. */
+static ladsim_status read_integers(ladsim_input_file *f, const char *dset,
+                                   hid_t id, size_t *n, uint64_t **out)
+{
+  bool is_signed = false;
+  LADSIM_CHECK(check_integers(f, dset, id, &is_signed, n));
+  uint64_t *data = malloc((*n > 0 ? *n : 1) * sizeof *data);
+  if (data == NULL)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "no memory to read %s from %s", dset,
+                        f->path);
+  hid_t mem = is_signed ? H5T_NATIVE_INT64 : H5T_NATIVE_UINT64;
+  ladsim_status s = LADSIM_OK;
+  if (H5Dread(id, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    s = READ_FAIL(f, dset);
+  for (size_t k = 0; s == LADSIM_OK && is_signed && k < *n; k++)
+    if (data[k] >> 63)
+      s = LADSIM_ERROR(LADSIM_EDATA, "%s in %s holds a negative value at "
+                       "index %zu; ids and counts are >= 0", dset, f->path,
+                       k);
+  if (s != LADSIM_OK) {
+    free(data);
+    return s;
+  }
+  *out = data;
+  return LADSIM_OK;
+}
+
 ladsim_status ladsim_input_file_open(const char *path, ladsim_input_file **out)
 {
   if (path == NULL || out == NULL)
@@ -232,6 +286,22 @@ ladsim_status ladsim_input_file_read_doubles(ladsim_input_file *f,
   hid_t id;
   LADSIM_CHECK(open_dataset(f, dset, &id));
   ladsim_status s = read_numeric(f, dset, id, rank, dims, out);
+  ladsim__h5_close(id);
+  LADSIM_CHECK(s);
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim_input_file_read_u64(ladsim_input_file *f,
+                                         const char *dset, size_t *n,
+                                         uint64_t **out)
+{
+  if (f == NULL || dset == NULL || n == NULL || out == NULL)
+    return LADSIM_ERROR(LADSIM_EINVAL,
+                        "ladsim_input_file_read_u64: NULL argument");
+  hid_t id;
+  *out = NULL;
+  LADSIM_CHECK(open_dataset(f, dset, &id));
+  ladsim_status s = read_integers(f, dset, id, n, out);
   ladsim__h5_close(id);
   LADSIM_CHECK(s);
   return LADSIM_OK;

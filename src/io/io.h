@@ -15,15 +15,21 @@
 /* Largest rank of a data set the module writes and reads. */
 #define LADSIM__IO_MAX_RANK 4
 
-/* An extendible data set the output holds open. */
-typedef enum { LADSIM__EXT_SERIES, LADSIM__EXT_STACK } ladsim__ext_kind;
+/* An extendible data set the output holds open. A spike population
+ * takes two entries, its timestamps and its node_ids (spikes.c). */
+typedef enum {
+  LADSIM__EXT_SERIES,
+  LADSIM__EXT_STACK,
+  LADSIM__EXT_SPIKES
+} ladsim__ext_kind;
 
 typedef struct {
   char *name;             /* its path in the file, as the caller gave it */
   hid_t dset;
   ladsim__ext_kind kind;
-  hsize_t len;            /* values (series) or slices (stack) written */
-  hsize_t rows, cols;     /* shape of a stack's slice; 0 for a series */
+  hsize_t len;            /* values (series, spikes) or slices (stack) */
+  hsize_t rows, cols;     /* shape of a stack's slice; 0 otherwise */
+  double last_time;       /* spikes: the latest timestamp written, ms */
 } ladsim__ext;
 
 struct ladsim_output {
@@ -62,6 +68,19 @@ ladsim_status ladsim__h5_error(ladsim_status code, const char *src, int line,
 
 /* Closes an HDF5 identifier of any kind if it is valid; for clean-up paths. */
 void ladsim__h5_close(hid_t id);
+
+/* Writes the block (start, count) of the data set's file space from data
+ * in mem_type; a count with a zero selects nothing, but the rank still
+ * takes part in the collective transfer. Returns false if HDF5 fails. */
+bool ladsim__output_write_block(const ladsim_output *o, hid_t dset,
+                                hid_t fspace, hid_t mem_type,
+                                const hsize_t *start, const hsize_t *count,
+                                const void *data);
+
+/* Adds the open data set proto.dset to the table under name (copied);
+ * *out points at the new entry until the table next grows. */
+ladsim_status ladsim__output_ext_add(ladsim_output *o, const char *name,
+                                     ladsim__ext proto, ladsim__ext **out);
 
 /* The table entry of an extendible data set, or NULL if it is not open. */
 ladsim__ext *ladsim__output_ext_find(ladsim_output *o, const char *name);

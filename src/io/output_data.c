@@ -12,32 +12,6 @@
 #define SERIES_CHUNK 1024
 #define STACK_CHUNK_BYTES (1024 * 1024)
 
-/* Writes the block (start, count) of the data set's file space from data;
- * a count with a zero selects nothing. Collective. */
-static bool write_block(const ladsim_output *o, hid_t dset, hid_t fspace,
-                        hid_t mem_type, const hsize_t *start,
-                        const hsize_t *count, const void *data)
-{
-  int rank = H5Sget_simple_extent_ndims(fspace);
-  hsize_t n = 1;
-  for (int i = 0; i < rank; i++)
-    n *= count[i];
-  hsize_t mem_n = n > 0 ? n : 1;
-  hid_t mem = H5Screate_simple(1, &mem_n, NULL);
-  bool ok = rank >= 0 && mem >= 0;
-  if (n == 0)
-    ok = ok && H5Sselect_none(mem) >= 0 && H5Sselect_none(fspace) >= 0;
-  else
-    ok = ok && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL,
-                                   count, NULL) >= 0;
-  /* HDF5 refuses a NULL buffer even when nothing is selected. */
-  static const double nothing = 0;
-  ok = ok && H5Dwrite(dset, mem_type, mem, fspace, o->dxpl,
-                      data != NULL ? data : &nothing) >= 0;
-  ladsim__h5_close(mem);
-  return ok;
-}
-
 static ladsim_status check_rows(const char *dset, size_t total, size_t row0,
                                 size_t nrows, const void *data)
 {
@@ -94,7 +68,8 @@ static ladsim_status write_array(ladsim_output *o, const char *dset,
    * all ranks know it is empty: they skip the transfer together. */
   bool ok = id >= 0
             && (empty
-                || write_block(o, id, fspace, mem_type, start, count, data));
+                || ladsim__output_write_block(o, id, fspace, mem_type, start,
+                                          count, data));
   ladsim_status s = ok ? LADSIM_OK : LADSIM__OUTPUT_FAIL(o, "write", dset);
   ladsim__h5_close(id);
   ladsim__h5_close(fspace);
@@ -131,24 +106,14 @@ static void stack_chunk(hsize_t rows, hsize_t cols, hsize_t chunk[3])
     chunk[1] = rows;
 }
 
-static ladsim_status ext_add(ladsim_output *o, const char *name,
-                             ladsim__ext proto, ladsim__ext **out)
+static const char *kind_name(ladsim__ext_kind kind)
 {
-  if (o->n_ext == o->cap_ext) {
-    size_t cap = o->cap_ext > 0 ? 2 * o->cap_ext : 16;
-    ladsim__ext *grown = realloc(o->ext, cap * sizeof *grown);
-    if (grown == NULL)
-      return LADSIM_ERROR(LADSIM_ENOMEM, "no memory to keep %s open", name);
-    o->ext = grown;
-    o->cap_ext = cap;
+  switch (kind) {
+  case LADSIM__EXT_SERIES: return "series";
+  case LADSIM__EXT_STACK: return "stack";
+  case LADSIM__EXT_SPIKES: return "spike data set";
   }
-  proto.name = malloc(strlen(name) + 1);
-  if (proto.name == NULL)
-    return LADSIM_ERROR(LADSIM_ENOMEM, "no memory to keep %s open", name);
-  strcpy(proto.name, name);
-  o->ext[o->n_ext] = proto;
-  *out = &o->ext[o->n_ext++];
-  return LADSIM_OK;
+  return "data set";
 }
 
 static ladsim_status ext_check_shape(const ladsim__ext *e,
@@ -157,8 +122,7 @@ static ladsim_status ext_check_shape(const ladsim__ext *e,
 {
   if (e->kind != kind)
     return LADSIM_ERROR(LADSIM_EINVAL, "%s is a %s, not a %s", e->name,
-                        e->kind == LADSIM__EXT_SERIES ? "series" : "stack",
-                        kind == LADSIM__EXT_SERIES ? "series" : "stack");
+                        kind_name(e->kind), kind_name(kind));
   if (e->rows != rows || e->cols != cols)
     return LADSIM_ERROR(LADSIM_EINVAL, "cannot append a %llu x %llu slice to "
                         "%s, whose slices are %llu x %llu",
@@ -184,7 +148,7 @@ static ladsim_status ext_get(ladsim_output *o, const char *name,
                              dims, chunk);
   if (e.dset < 0)
     return LADSIM__OUTPUT_FAIL(o, "create", name);
-  ladsim_status s = ext_add(o, name, e, out);
+  ladsim_status s = ladsim__output_ext_add(o, name, e, out);
   if (s != LADSIM_OK)
     H5Dclose(e.dset);
   return s;
@@ -201,11 +165,60 @@ static ladsim_status ext_append(ladsim_output *o, ladsim__ext *e,
     return LADSIM__OUTPUT_FAIL(o, "extend", e->name);
   start[0] = e->len++;
   hid_t fspace = H5Dget_space(e->dset);
-  bool ok = fspace >= 0 && write_block(o, e->dset, fspace, H5T_NATIVE_DOUBLE,
-                                       start, count, data);
+  bool ok = fspace >= 0
+            && ladsim__output_write_block(o, e->dset, fspace,
+                                          H5T_NATIVE_DOUBLE, start, count,
+                                          data);
   ladsim__h5_close(fspace);
   if (!ok)
     return LADSIM__OUTPUT_FAIL(o, "append to", e->name);
+  return LADSIM_OK;
+}
+
+/* Writes the block (start, count) of the data set's file space from data;
+ * a count with a zero selects nothing. Collective. */
+bool ladsim__output_write_block(const ladsim_output *o, hid_t dset,
+                                hid_t fspace, hid_t mem_type,
+                                const hsize_t *start, const hsize_t *count,
+                                const void *data)
+{
+  int rank = H5Sget_simple_extent_ndims(fspace);
+  hsize_t n = 1;
+  for (int i = 0; i < rank; i++)
+    n *= count[i];
+  hsize_t mem_n = n > 0 ? n : 1;
+  hid_t mem = H5Screate_simple(1, &mem_n, NULL);
+  bool ok = rank >= 0 && mem >= 0;
+  if (n == 0)
+    ok = ok && H5Sselect_none(mem) >= 0 && H5Sselect_none(fspace) >= 0;
+  else
+    ok = ok && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL,
+                                   count, NULL) >= 0;
+  /* HDF5 refuses a NULL buffer even when nothing is selected. */
+  static const double nothing = 0;
+  ok = ok && H5Dwrite(dset, mem_type, mem, fspace, o->dxpl,
+                      data != NULL ? data : &nothing) >= 0;
+  ladsim__h5_close(mem);
+  return ok;
+}
+
+ladsim_status ladsim__output_ext_add(ladsim_output *o, const char *name,
+                                     ladsim__ext proto, ladsim__ext **out)
+{
+  if (o->n_ext == o->cap_ext) {
+    size_t cap = o->cap_ext > 0 ? 2 * o->cap_ext : 16;
+    ladsim__ext *grown = realloc(o->ext, cap * sizeof *grown);
+    if (grown == NULL)
+      return LADSIM_ERROR(LADSIM_ENOMEM, "no memory to keep %s open", name);
+    o->ext = grown;
+    o->cap_ext = cap;
+  }
+  proto.name = malloc(strlen(name) + 1);
+  if (proto.name == NULL)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "no memory to keep %s open", name);
+  strcpy(proto.name, name);
+  o->ext[o->n_ext] = proto;
+  *out = &o->ext[o->n_ext++];
   return LADSIM_OK;
 }
 

@@ -1,39 +1,110 @@
-/* network.c: builds and steps the stack of layers in order. */
+/* network.c: builds and steps the layers, populations and projections in order. */
 #include "config.h"
 #include "network/network.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+static ladsim_status add_rate_layer(ladsim_network *net, size_t i, const int *rate_of)
+{
+  const ladsim_model *m = net->model;
+  const ladsim_layer_spec *ls = &m->layers[i];
+  int src = ladsim_model_layer_index(m, ls->from);
+  if (src >= (int)i || (src >= 0 && rate_of[src] < 0))
+    return LADSIM_ERROR(LADSIM_ECONFIG, "layers.%s.from: '%s' is not an earlier rate layer",
+                        ls->name, ls->from);
+  size_t k = net->n_layers;
+  net->source[k] = src < 0 ? -1 : rate_of[src];
+  size_t d = src < 0 ? net->input_size : m->layers[src].size;
+  LADSIM_CHECK(ladsim_layer_alloc(ls, i, d, src >= 0, m->simulation.resolution,
+                                  m->input.view_duration, m->simulation.seed,
+                                  &net->layers[k]));
+  net->n_layers = k + 1;
+  return LADSIM_OK;
+}
+
+static int64_t max_delay_steps(const ladsim_model *m)
+{
+  int64_t steps = 1;
+  for (size_t k = 0; k < m->n_projections; k++) {
+    int64_t d = (int64_t)llround(m->projections[k].delay / m->simulation.resolution);
+    if (d > steps)
+      steps = d;
+  }
+  return steps;
+}
+
+static ladsim_status add_population(ladsim_network *net, size_t i, uint32_t *id_base)
+{
+  const ladsim_model *m = net->model;
+  const ladsim_layer_spec *ls = &m->layers[i];
+  if (strcmp(ls->from, "none") != 0)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "layers.%s: a lif layer fed by '%s' is not "
+                        "supported yet; use from: none and projections", ls->name, ls->from);
+  size_t k = net->n_pops;
+  LADSIM_CHECK(ladsim_population_alloc(ls, i, *id_base, m->simulation.resolution,
+                                       max_delay_steps(m), m->simulation.seed,
+                                       &net->pops[k]));
+  *id_base += (uint32_t)ls->size;
+  net->n_pops = k + 1;
+  return LADSIM_OK;
+}
+
+static ladsim_status add_projection(ladsim_network *net, size_t k)
+{
+  const ladsim_model *m = net->model;
+  const ladsim_projection_spec *ps = &m->projections[k];
+  ladsim_population *from = ladsim_network_population(net, ps->from);
+  ladsim_population *to = ladsim_network_population(net, ps->to);
+  if (!from || !to)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "projections[%zu]: %s -> %s must join two lif layers",
+                        k, ps->from, ps->to);
+  LADSIM_CHECK(ladsim_projection_alloc(ps, k, ladsim_model_layer_index(m, ps->from),
+                                       ladsim_model_layer_index(m, ps->to), from->n,
+                                       to->n, m->simulation.resolution,
+                                       m->simulation.seed, &net->projections[k]));
+  net->proj_from[k] = from;
+  net->proj_to[k] = to;
+  net->n_projections = k + 1;
+  return LADSIM_OK;
+}
+
+static ladsim_status build(ladsim_network *net)
+{
+  const ladsim_model *m = net->model;
+  int rate_of[LADSIM_MAX_LAYERS];
+  uint32_t id_base = 0;
+  for (size_t i = 0; i < m->n_layers; i++) {
+    rate_of[i] = -1;
+    if (m->layers[i].neuron == LADSIM_NEURON_RATE) {
+      LADSIM_CHECK(add_rate_layer(net, i, rate_of));
+      rate_of[i] = (int)net->n_layers - 1;
+    } else {
+      LADSIM_CHECK(add_population(net, i, &id_base));
+    }
+  }
+  for (size_t k = 0; k < m->n_projections; k++)
+    LADSIM_CHECK(add_projection(net, k));
+  return LADSIM_OK;
+}
 
 ladsim_status ladsim_network_alloc(const ladsim_model *m, size_t input_size,
                                    ladsim_network **out)
 {
-  ladsim_status s = LADSIM_OK;
   *out = NULL;
   ladsim_network *net = calloc(1, sizeof *net);
   if (!net)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the network");
   net->model = m;
   net->input_size = input_size;
-  double h = m->simulation.resolution, T = m->input.view_duration;
-  for (size_t i = 0; i < m->n_layers; i++) {
-    const ladsim_layer_spec *ls = &m->layers[i];
-    int src = ladsim_model_layer_index(m, ls->from);
-    if (src >= (int)i) {
-      s = LADSIM_ERROR(LADSIM_ECONFIG, "layers.%s.from: '%s' is not an earlier layer",
-                       ls->name, ls->from);
-      goto fail;
-    }
-    net->source[i] = src;
-    size_t d = src < 0 ? input_size : m->layers[src].size;
-    LADSIM_CHECK_GOTO(s, ladsim_layer_alloc(ls, i, d, src >= 0, h, T,
-                                            m->simulation.seed, &net->layers[i]), fail);
-    net->n_layers = i + 1;
+  ladsim_status s = build(net);
+  if (s != LADSIM_OK) {
+    ladsim_network_free(net);
+    return ladsim_error_trace(s, __FILE__, __LINE__);
   }
   *out = net;
   return LADSIM_OK;
-fail:
-  ladsim_network_free(net);
-  return s;
 }
 
 void ladsim_network_free(ladsim_network *net)
@@ -42,7 +113,19 @@ void ladsim_network_free(ladsim_network *net)
     return;
   for (size_t i = 0; i < net->n_layers; i++)
     ladsim_layer_free(net->layers[i]);
+  for (size_t i = 0; i < net->n_pops; i++)
+    ladsim_population_free(net->pops[i]);
+  for (size_t k = 0; k < net->n_projections; k++)
+    ladsim_projection_free(net->projections[k]);
   free(net);
+}
+
+ladsim_population *ladsim_network_population(const ladsim_network *net, const char *name)
+{
+  for (size_t i = 0; i < net->n_pops; i++)
+    if (strcmp(net->pops[i]->spec->name, name) == 0)
+      return net->pops[i];
+  return NULL;
 }
 
 void ladsim_network_view_begin(ladsim_network *net, const double *x)
@@ -53,10 +136,33 @@ void ladsim_network_view_begin(ladsim_network *net, const double *x)
   }
 }
 
-void ladsim_network_step(ladsim_network *net, bool learn)
+/* Sends the step's spikes of every population along its projections; they
+ * arrive delay steps later with the same offset. */
+static ladsim_status deliver(ladsim_network *net, int64_t step)
+{
+  for (size_t k = 0; k < net->n_projections; k++) {
+    const ladsim_projection *pr = net->projections[k];
+    ladsim_population *from = net->proj_from[k], *to = net->proj_to[k];
+    for (size_t s = 0; s < from->n_spikes; s++) {
+      uint32_t j = from->spike_ids[s];
+      for (size_t c = pr->start[j]; c < pr->start[j + 1]; c++)
+        LADSIM_CHECK(ladsim_population_receive(to, step + pr->delay_steps, pr->targets[c],
+                                               from->id_base + j, from->spike_offsets[s],
+                                               pr->weight));
+    }
+  }
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim_network_step(ladsim_network *net, bool learn)
 {
   for (size_t i = 0; i < net->n_layers; i++)
     ladsim_layer_step(net->layers[i], learn);
+  for (size_t i = 0; i < net->n_pops; i++)
+    LADSIM_CHECK(ladsim_population_step(net->pops[i], net->step));
+  LADSIM_CHECK(deliver(net, net->step));
+  net->step++;
+  return LADSIM_OK;
 }
 
 void ladsim_network_view_end(ladsim_network *net, bool learn)

@@ -46,11 +46,16 @@ static ladsim_status load_stack(ladsim_input_file *f, const char *layer, const c
   int rank;
   size_t dims[4];
   double *data;
+  if (!ladsim_input_file_has(f, path))
+    return LADSIM_ERROR(LADSIM_EDATA, "the run recorded no weights (%s is missing); "
+                        "run it again with record.weights: end", path);
   LADSIM_CHECK(ladsim_input_file_read_doubles(f, path, &rank, dims, &data));
   if (rank != 3 || dims[0] < 1 || dims[1] != rows || dims[2] != cols) {
     free(data);
-    return LADSIM_ERROR(LADSIM_EDATA, "%s: expected snapshots of %zu x %zu, found another shape; "
-                        "was the file written by this model?", path, rows, cols);
+    return LADSIM_ERROR(LADSIM_EDATA, "%s: expected snapshots of %zu x %zu, found %d "
+                        "dimensions (%zu x %zu x %zu); was the file written by this model?",
+                        path, rows, cols, rank, dims[0], rank > 1 ? dims[1] : 0,
+                        rank > 2 ? dims[2] : 0);
   }
   size_t slice = rows * cols;
   memcpy(first, data, slice * sizeof(double));

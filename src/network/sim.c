@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include "network/event.h"
 
@@ -19,6 +20,14 @@ static void single_threaded_blas(void)
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
   openblas_set_num_threads(1);
 #endif
+}
+
+/* Set from a signal handler; the loop stops at the next step. */
+static volatile sig_atomic_t stop_requested;
+
+void ladsim_sim_request_stop(void)
+{
+  stop_requested = 1;
 }
 
 static double wall_seconds(void)
@@ -55,7 +64,7 @@ static ladsim_status schedule(ladsim_sim *s)
 {
   const ladsim_model *m = s->m;
   s->view_steps = steps_of(m, m->input.view_duration);
-  s->n_views = ladsim_stimulus_n_views(s->stim);
+  s->n_views = s->stim ? ladsim_stimulus_n_views(s->stim) : 0;
   int64_t full = (int64_t)s->n_views * s->view_steps;
   s->end_step = m->simulation.duration > 0 ? steps_of(m, m->simulation.duration) : full;
   if (s->end_step > full)
@@ -81,13 +90,17 @@ ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
   MPI_Comm_rank(comm, &s->rank);
   MPI_Comm_size(comm, &s->size);
   s->m = m;
+  s->last_metrics = s->last_weights = -1;
   single_threaded_blas();
   uint64_t seed = m->simulation.seed;
-  LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TRAIN, seed, &s->train), fail);
-  LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TEST, seed, &s->test), fail);
-  LADSIM_CHECK_GOTO(st, ladsim_stimulus_alloc(&m->input, s->train, seed, &s->stim), fail);
-  size_t d = ladsim_stimulus_size(s->stim);
-  s->x = calloc(d, sizeof(double));
+  size_t d = 0;
+  if (ladsim__sim_has_input(m)) {
+    LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TRAIN, seed, &s->train), fail);
+    LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TEST, seed, &s->test), fail);
+    LADSIM_CHECK_GOTO(st, ladsim_stimulus_alloc(&m->input, s->train, seed, &s->stim), fail);
+    d = ladsim_stimulus_size(s->stim);
+  }
+  s->x = calloc(d ? d : 1, sizeof(double));
   if (!s->x) {
     st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the stimulus");
     goto fail;
@@ -95,6 +108,7 @@ ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
   LADSIM_CHECK_GOTO(st, schedule(s), fail);
   LADSIM_CHECK_GOTO(st, ladsim_network_alloc(m, d, &s->net), fail);
   LADSIM_CHECK_GOTO(st, copy_initial_weights(s), fail);
+  LADSIM_CHECK_GOTO(st, ladsim__spike_buffers_alloc(s), fail);
   *out = s;
   return LADSIM_OK;
 fail:
@@ -111,6 +125,7 @@ void ladsim_sim_free(ladsim_sim *s)
     free(s->b0[i]);
     free(s->view_means[i]);
   }
+  ladsim__spike_buffers_free(s);
   ladsim_network_free(s->net);
   ladsim_stimulus_free(s->stim);
   ladsim_dataset_free(s->train);
@@ -218,8 +233,13 @@ static ladsim_status loop(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q
   int in_view = 0;
   ladsim_event ev;
   while (ladsim_event_queue_pop(q, &ev)) {
-    for (; step < ev.step; step++)
-      ladsim_network_step(s->net, true);
+    for (; step < ev.step; step++) {
+      if (stop_requested)
+        return LADSIM_ERROR(LADSIM_EINTERRUPT, "stopped by a signal at t = %.3f ms",
+                            (double)step * s->m->simulation.resolution);
+      LADSIM_CHECK(ladsim_network_step(s->net, true));
+      LADSIM_CHECK(ladsim__sim_keep_spikes(s, step));
+    }
     LADSIM_CHECK(handle(s, o, q, ev, &in_view));
     if (ev.kind == LADSIM_EV_END)
       break;
@@ -228,8 +248,13 @@ static ladsim_status loop(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q
   }
   if (in_view)   /* a duration that ends inside a view still learns from it */
     ladsim_network_view_end(s->net, true);
-  if (rec->weights == LADSIM_RECORD_END)
+  /* The end of the run is always recorded, also when an interval does not
+   * divide the run's length. */
+  if (rec->weights != LADSIM_RECORD_NONE && s->last_weights != step)
     LADSIM_CHECK(ladsim__sim_record_weights(s, o, step));
+  if (rec->metrics > 0 && s->last_metrics != step)
+    LADSIM_CHECK(ladsim__sim_record_metrics(s, o, step));
+  LADSIM_CHECK(ladsim__sim_record_spikes(s, o));
   return LADSIM_OK;
 }
 

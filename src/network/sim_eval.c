@@ -11,8 +11,8 @@
 /* Representations of n samples of d: per layer an n x size matrix of the
  * mean activity over one un-augmented view, starting from rest; raw gets
  * the stimulus itself when not NULL. */
-static void collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
-                    double **reps, double *raw)
+static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
+                             double **reps, double *raw)
 {
   ladsim_network *net = s->net;
   size_t dim = net->input_size;
@@ -23,10 +23,11 @@ static void collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
     ladsim_network_reset_state(net);
     ladsim_network_view_begin(net, s->x);
     for (int64_t t = 0; t < s->view_steps; t++)
-      ladsim_network_step(net, false);
+      LADSIM_CHECK(ladsim_network_step(net, false));
     for (size_t i = 0; i < net->n_layers; i++)
       ladsim_layer_view_mean(net->layers[i], reps[i] + k * net->layers[i]->n);
   }
+  return LADSIM_OK;
 }
 
 /* Exchanges the network's weights with the stored initial ones. */
@@ -167,17 +168,19 @@ static ladsim_status write_report(ladsim_sim *s, ladsim_output *o, const ladsim_
 static ladsim_status evaluate(ladsim_sim *s, eval_data *e, ladsim_report *rep)
 {
   const ladsim_evaluate_spec *ev = &s->m->evaluate;
-  collect(s, s->train, e->n_train, e->train, e->raw_train);
-  collect(s, s->test, e->n_test, e->test, e->raw_test);
+  LADSIM_CHECK(collect(s, s->train, e->n_train, e->train, e->raw_train));
+  LADSIM_CHECK(collect(s, s->test, e->n_test, e->test, e->raw_test));
   LADSIM_CHECK(assess(s, e, false, rep));
   if (ev->raw)
     LADSIM_CHECK(probe(s, e, e->raw_train, e->raw_test, s->net->input_size,
                        &rep->raw_accuracy));
   if (ev->init) {
     swap_initial(s);
-    collect(s, s->train, e->n_train, e->train, NULL);
-    collect(s, s->test, e->n_test, e->test, NULL);
+    ladsim_status st = collect(s, s->train, e->n_train, e->train, NULL);
+    if (st == LADSIM_OK)
+      st = collect(s, s->test, e->n_test, e->test, NULL);
     swap_initial(s);
+    LADSIM_CHECK(st);
     LADSIM_CHECK(assess(s, e, true, rep));
   }
   return LADSIM_OK;
@@ -188,6 +191,9 @@ ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o, ladsim_report
   const ladsim_evaluate_spec *ev = &s->m->evaluate;
   eval_data e;
   memset(rep, 0, sizeof *rep);
+  if (!s->stim || s->net->n_layers == 0)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "evaluate: the probe needs a data set and a rate "
+                        "layer; set evaluate.enabled: false");
   rep->raw_accuracy = NAN;
   rep->has_init = ev->init;
   rep->n_layers = s->net->n_layers;

@@ -20,12 +20,28 @@ struct ladsim_sim {
   int64_t end_step;                        /* when the run ends */
   uint64_t n_views;                        /* views in the schedule */
   uint64_t views_done;
+  int64_t last_metrics, last_weights;      /* steps of the latest records; -1: none */
   /* view means of the current record interval, per layer */
   double *view_means[LADSIM_MAX_LAYERS];
   size_t vm_rows, vm_cap;
   ladsim_progress_fn progress;
   void *progress_ctx;
+  /* spikes of recorded populations since the last flush, in time order */
+  size_t n_rec;
+  ladsim_population *rec_pop[LADSIM_MAX_LAYERS];
+  double *rec_times[LADSIM_MAX_LAYERS];
+  uint64_t *rec_ids[LADSIM_MAX_LAYERS];
+  size_t rec_n[LADSIM_MAX_LAYERS], rec_cap[LADSIM_MAX_LAYERS];
 };
+
+/* Whether the model has a stimulus (input.dataset is not none). */
+bool ladsim__sim_has_input(const ladsim_model *m);
+
+/* Spike recording (sim_spikes.c). */
+ladsim_status ladsim__spike_buffers_alloc(ladsim_sim *s);
+void ladsim__spike_buffers_free(ladsim_sim *s);
+ladsim_status ladsim__sim_keep_spikes(ladsim_sim *s, int64_t step);
+ladsim_status ladsim__sim_record_spikes(ladsim_sim *s, ladsim_output *o);
 
 /* Recording (sim_record.c). All collective. */
 ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_t step);

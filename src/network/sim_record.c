@@ -59,12 +59,14 @@ static ladsim_status record_layer(ladsim_sim *s, ladsim_output *o, size_t i)
 
 ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_t step)
 {
+  s->last_metrics = step;
   if (o) {
     LADSIM_CHECK(ladsim_output_series_append(o, "/metrics/time",
                                              (double)step * s->m->simulation.resolution));
     for (size_t i = 0; i < s->net->n_layers; i++)
       LADSIM_CHECK(record_layer(s, o, i));
   }
+  LADSIM_CHECK(ladsim__sim_record_spikes(s, o));
   s->vm_rows = 0;
   return LADSIM_OK;
 }
@@ -80,6 +82,7 @@ static ladsim_status stack(ladsim_sim *s, ladsim_output *o, const char *layer,
 
 ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_t step)
 {
+  s->last_weights = step;
   if (!o)
     return LADSIM_OK;
   LADSIM_CHECK(ladsim_output_series_append(o, "/weights/time",

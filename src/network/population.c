@@ -1,0 +1,274 @@
+/* population.c: stepping a LIF population through its incoming spike events. */
+#include "config.h"
+#include "network/population.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/rng.h"
+
+/* Grows *buf of elements of size elem to hold at least need. */
+static int reserve(void **buf, size_t *cap, size_t need, size_t elem)
+{
+  if (need <= *cap)
+    return 0;
+  size_t c = *cap ? *cap : 64;
+  while (c < need)
+    c *= 2;
+  void *grown = realloc(*buf, c * elem);
+  if (!grown)
+    return -1;
+  *buf = grown;
+  *cap = c;
+  return 0;
+}
+
+static ladsim_status lif_params(const ladsim_lif_spec *s, ladsim_lif_params *p)
+{
+  ladsim_lif_params_default(p);
+  p->tau_m = s->tau_m;
+  p->tau_e = s->tau_exc;
+  p->tau_i = s->tau_inh;
+  p->v_th = s->v_th;
+  p->v_reset = s->v_reset;
+  p->e_l = s->e_rest;
+  p->t_ref = s->t_ref;
+  p->i_e = s->i_e;
+  return ladsim_lif_params_check(p);
+}
+
+static void init_state(ladsim_population *p, size_t index, uint64_t seed)
+{
+  const ladsim_lif_spec *s = &p->spec->lif;
+  for (size_t i = 0; i < p->n; i++) {
+    ladsim_rng r;
+    ladsim_rng_init(&r, seed, LADSIM_STREAM_VINIT, index, i, 0);
+    p->v[i] = s->v_init_low + (s->v_init_high - s->v_init_low) * ladsim_rng_uniform(&r);
+  }
+}
+
+ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t index,
+                                      uint32_t id_base, double h,
+                                      int64_t max_delay_steps, uint64_t seed,
+                                      ladsim_population **out)
+{
+  ladsim_status st;
+  ladsim_lif_params lp;
+  *out = NULL;
+  LADSIM_CHECK(lif_params(&spec->lif, &lp));
+  ladsim_population *p = calloc(1, sizeof *p);
+  if (!p)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s", spec->name);
+  p->spec = spec;
+  p->n = spec->size;
+  p->id_base = id_base;
+  p->h = h;
+  LADSIM_CHECK_GOTO(st, ladsim_lif_prepare(&lp, h, &p->prop), fail);
+  p->trace_decay = exp(-h / spec->lif.tau_trace);
+  size_t n = p->n;
+  p->v = calloc(n, sizeof(double));
+  p->ge = calloc(n, sizeof(double));
+  p->gi = calloc(n, sizeof(double));
+  p->refr = calloc(n, sizeof(double));
+  p->trace = calloc(n, sizeof(double));
+  p->first = calloc(n + 1, sizeof(size_t));
+  p->quiet_ids = calloc(n, sizeof(size_t));
+  p->ring_len = (size_t)(max_delay_steps < 1 ? 1 : max_delay_steps) + 1;
+  p->ring = calloc(p->ring_len, sizeof *p->ring);
+  if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->quiet_ids || !p->ring) {
+    st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
+                      spec->name, n);
+    goto fail;
+  }
+  init_state(p, index, seed);
+  *out = p;
+  return LADSIM_OK;
+fail:
+  ladsim_population_free(p);
+  return st;
+}
+
+void ladsim_population_free(ladsim_population *p)
+{
+  if (!p)
+    return;
+  for (size_t k = 0; p->ring && k < p->ring_len; k++)
+    free(p->ring[k].ev);
+  free(p->ring);
+  free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
+  free(p->first); free(p->quiet_ids); free(p->sorted); free(p->inputs);
+  free(p->spike_ids); free(p->spike_offsets);
+  free(p);
+}
+
+ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
+                                        uint32_t target, uint32_t source,
+                                        double offset, double weight)
+{
+  ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
+  if (reserve((void **)&s->ev, &s->cap, s->n + 1, sizeof *s->ev))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory queueing spikes for layer %s",
+                        p->spec->name);
+  s->ev[s->n++] = (ladsim_spike_event){target, source, offset, weight};
+  return LADSIM_OK;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+  const ladsim_spike_event *x = a, *y = b;
+  if (x->offset != y->offset)
+    return x->offset < y->offset ? -1 : 1;
+  return (x->source > y->source) - (x->source < y->source);
+}
+
+/* Groups the slot's events by target (counting sort), each group in
+ * (offset, source) order; first[t] .. first[t + 1] is target t's range. */
+static ladsim_status group(ladsim_population *p, const ladsim_event_slot *s)
+{
+  size_t n = p->n;
+  memset(p->first, 0, (n + 1) * sizeof(size_t));
+  for (size_t e = 0; e < s->n; e++)
+    p->first[s->ev[e].target + 1]++;
+  for (size_t t = 0; t < n; t++)
+    p->first[t + 1] += p->first[t];
+  if (reserve((void **)&p->sorted, &p->sorted_cap, s->n, sizeof *p->sorted))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory sorting spikes");
+  for (size_t e = 0; e < s->n; e++)
+    p->sorted[p->first[s->ev[e].target]++] = s->ev[e];
+  memmove(p->first + 1, p->first, n * sizeof(size_t));
+  p->first[0] = 0;
+  for (size_t t = 0; t < n; t++)
+    if (p->first[t + 1] - p->first[t] > 1)
+      qsort(p->sorted + p->first[t], p->first[t + 1] - p->first[t], sizeof *p->sorted,
+            cmp_event);
+  return LADSIM_OK;
+}
+
+/* Makes room for need spikes in this step's spike arrays. */
+static ladsim_status reserve_spikes(ladsim_population *p, size_t need)
+{
+  if (need <= p->spikes_cap)
+    return LADSIM_OK;
+  size_t cap = p->spikes_cap ? p->spikes_cap : 64;
+  while (cap < need)
+    cap *= 2;
+  uint32_t *ids = realloc(p->spike_ids, cap * sizeof *ids);
+  if (ids)
+    p->spike_ids = ids;
+  double *offs = realloc(p->spike_offsets, cap * sizeof *offs);
+  if (offs)
+    p->spike_offsets = offs;
+  if (!ids || !offs)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the spikes of layer %s",
+                        p->spec->name);
+  p->spikes_cap = cap;
+  return LADSIM_OK;
+}
+
+static ladsim_status add_spike(ladsim_population *p, size_t id, double offset)
+{
+  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + 1));
+  p->spike_ids[p->n_spikes] = (uint32_t)id;
+  p->spike_offsets[p->n_spikes++] = offset;
+  return LADSIM_OK;
+}
+
+/* The exact path for one neuron with events this step. */
+static ladsim_status step_one(ladsim_population *p, size_t t)
+{
+  size_t lo = p->first[t], k = p->first[t + 1] - lo;
+  if (reserve((void **)&p->inputs, &p->inputs_cap, k, sizeof *p->inputs))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
+  for (size_t e = 0; e < k; e++)
+    p->inputs[e] = (ladsim_lif_input){p->sorted[lo + e].offset, p->sorted[lo + e].weight};
+  ladsim_lif_state s = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+  double off[8];
+  int fired = ladsim_lif_step(&p->prop, &s, p->inputs, k, off, 8);
+  if (fired == 8)
+    return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neuron %zu fires 8 or more times in "
+                        "one step; use a finer simulation.resolution or a longer t_ref",
+                        p->spec->name, t);
+  p->v[t] = s.v;
+  p->ge[t] = s.ge;
+  p->gi[t] = s.gi;
+  p->refr[t] = s.refr;
+  for (int f = 0; f < fired; f++)
+    LADSIM_CHECK(add_spike(p, t, off[f]));
+  return LADSIM_OK;
+}
+
+/* The fast path for neurons lo .. hi - 1, which receive nothing. Each of
+ * them spikes at most once here, so hi - lo slots are enough. */
+static ladsim_status step_quiet(ladsim_population *p, size_t lo, size_t hi)
+{
+  if (hi <= lo)
+    return LADSIM_OK;
+  size_t m = hi - lo;
+  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + m));
+  size_t fired = ladsim_lif_update_quiet(&p->prop, m, p->v + lo, p->ge + lo, p->gi + lo,
+                                         p->refr + lo, p->quiet_ids,
+                                         p->spike_offsets + p->n_spikes, m);
+  for (size_t f = 0; f < fired; f++)
+    p->spike_ids[p->n_spikes + f] = (uint32_t)(lo + p->quiet_ids[f]);
+  p->n_spikes += fired;
+  return LADSIM_OK;
+}
+
+static int cmp_spike(const void *a, const void *b, void *ctx)
+{
+  const ladsim_population *p = ctx;
+  size_t i = *(const size_t *)a, j = *(const size_t *)b;
+  if (p->spike_offsets[i] != p->spike_offsets[j])
+    return p->spike_offsets[i] < p->spike_offsets[j] ? -1 : 1;
+  return (p->spike_ids[i] > p->spike_ids[j]) - (p->spike_ids[i] < p->spike_ids[j]);
+}
+
+/* Puts the step's spikes in (offset, id) order; a step has few of them. */
+static void order_spikes(ladsim_population *p)
+{
+  size_t n = p->n_spikes;
+  for (size_t a = 1; a < n; a++) {
+    size_t b = a;
+    while (b > 0) {
+      size_t x = b - 1, y = b;
+      if (cmp_spike(&x, &y, p) <= 0)
+        break;
+      uint32_t ti = p->spike_ids[x];
+      double to = p->spike_offsets[x];
+      p->spike_ids[x] = p->spike_ids[y];
+      p->spike_offsets[x] = p->spike_offsets[y];
+      p->spike_ids[y] = ti;
+      p->spike_offsets[y] = to;
+      b--;
+    }
+  }
+}
+
+static void update_trace(ladsim_population *p)
+{
+  for (size_t i = 0; i < p->n; i++)
+    p->trace[i] *= p->trace_decay;
+  double tau = p->spec->lif.tau_trace;
+  for (size_t s = 0; s < p->n_spikes; s++)
+    p->trace[p->spike_ids[s]] += exp(-(p->h - p->spike_offsets[s]) / tau);
+}
+
+ladsim_status ladsim_population_step(ladsim_population *p, int64_t step)
+{
+  ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
+  p->n_spikes = 0;
+  LADSIM_CHECK(group(p, s));
+  size_t from = 0;
+  for (size_t t = 0; t < p->n; t++) {
+    if (p->first[t + 1] == p->first[t])
+      continue;
+    LADSIM_CHECK(step_quiet(p, from, t));
+    LADSIM_CHECK(step_one(p, t));
+    from = t + 1;
+  }
+  LADSIM_CHECK(step_quiet(p, from, p->n));
+  s->n = 0;
+  order_spikes(p);
+  update_trace(p);
+  return LADSIM_OK;
+}
