@@ -290,20 +290,31 @@ static void lif_receive(ladsim_lif_state *st, double w)
  * values (GCC will not speculate a multiplication into one), and called
  * with a constant m it vectorises even at -O2. A NaN state is not flagged;
  * it propagates as on the exact path. */
+/* One pass over a block: every neuron that is not busy, not partly
+ * refractory and does not reach threshold gets its whole-step update
+ * (stores are blends, so the loop vectorises); the others keep their state
+ * and are flagged in slow[] for the exact path. A neuron refractory for the
+ * whole step is updated here as lif_refractory does: V stays at V_reset. */
 static inline void lif_quiet_block(const ladsim_lif_internals *in, size_t m,
                                    double *restrict v, double *restrict ge,
-                                   double *restrict gi, const double *restrict refr,
-                                   double *restrict slow)
+                                   double *restrict gi, double *restrict refr,
+                                   const unsigned char *restrict busy,
+                                   unsigned char *restrict slow)
 {
   const ladsim_lif_propagator *p = &in->step;
   const double de = p->de, di = p->di, v_inf = in->v_inf, v_th = in->v_th;
+  const double h = in->h, v_reset = in->v_reset;
   for (size_t j = 0; j < m; j++) {
     double vn = lif_v_after(p, v_inf, v[j], ge[j], gi[j]);
     double top = v[j] > vn ? v[j] : vn;
-    slow[j] = refr[j] > 0.0 ? 1.0 : top >= v_th ? 1.0 : 0.0;
-    v[j] = vn;
-    ge[j] *= de;
-    gi[j] *= di;
+    int whole = refr[j] >= h;
+    int unsure = (refr[j] > 0.0) | (top >= v_th);
+    int exact = busy[j] | ((whole ^ 1) & unsure);
+    slow[j] = (unsigned char)exact;
+    v[j] = exact ? v[j] : whole ? v_reset : vn;
+    ge[j] = exact ? ge[j] : ge[j] * de;
+    gi[j] = exact ? gi[j] : gi[j] * di;
+    refr[j] = exact ? refr[j] : whole ? refr[j] - h : refr[j];
   }
 }
 
@@ -401,37 +412,37 @@ int ladsim_lif_step(const ladsim_lif_internals *in, ladsim_lif_state *s,
   return k.n;
 }
 
+size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, double *v,
+                                      double *ge, double *gi, double *refr,
+                                      const unsigned char *busy, size_t *spike_ids,
+                                      double *spike_offsets, size_t max_spikes)
+{
+  static const unsigned char idle[LIF_QUIET_BLOCK];
+  unsigned char slow[LIF_QUIET_BLOCK];
+  size_t count = 0;
+  for (size_t b = 0; b < n; b += LIF_QUIET_BLOCK) {
+    size_t m = n - b < LIF_QUIET_BLOCK ? n - b : LIF_QUIET_BLOCK;
+    const unsigned char *bz = busy ? busy + b : idle;
+    /* Spelled out so that full blocks get the constant trip count. */
+    if (m == LIF_QUIET_BLOCK)
+      lif_quiet_block(in, LIF_QUIET_BLOCK, v + b, ge + b, gi + b, refr + b, bz, slow);
+    else
+      lif_quiet_block(in, m, v + b, ge + b, gi + b, refr + b, bz, slow);
+    for (size_t j = 0; j < m; j++)
+      if (slow[j] && !bz[j])
+        count = lif_quiet_exact(in, b + j, v, ge, gi, refr, spike_ids, spike_offsets,
+                                max_spikes, count);
+  }
+  return count;
+}
+
 size_t ladsim_lif_update_quiet(const ladsim_lif_internals *in, size_t n, double *v,
                                double *ge, double *gi, double *refr,
                                size_t *spike_ids, double *spike_offsets,
                                size_t max_spikes)
 {
-  /* The block's state before the update, for the neurons that must go the
-   * exact way: copying all is cheaper than a branch per neuron. */
-  double v0[LIF_QUIET_BLOCK], ge0[LIF_QUIET_BLOCK], gi0[LIF_QUIET_BLOCK];
-  double slow[LIF_QUIET_BLOCK];
-  size_t count = 0;
-  for (size_t b = 0; b < n; b += LIF_QUIET_BLOCK) {
-    size_t m = n - b < LIF_QUIET_BLOCK ? n - b : LIF_QUIET_BLOCK;
-    memcpy(v0, v + b, m * sizeof *v);
-    memcpy(ge0, ge + b, m * sizeof *ge);
-    memcpy(gi0, gi + b, m * sizeof *gi);
-    /* Spelled out so that full blocks get the constant trip count. */
-    if (m == LIF_QUIET_BLOCK)
-      lif_quiet_block(in, LIF_QUIET_BLOCK, v + b, ge + b, gi + b, refr + b, slow);
-    else
-      lif_quiet_block(in, m, v + b, ge + b, gi + b, refr + b, slow);
-    for (size_t j = 0; j < m; j++) {
-      if (slow[j] == 0.0)
-        continue;
-      v[b + j] = v0[j];
-      ge[b + j] = ge0[j];
-      gi[b + j] = gi0[j];
-      count = lif_quiet_exact(in, b + j, v, ge, gi, refr, spike_ids, spike_offsets,
-                              max_spikes, count);
-    }
-  }
-  return count;
+  return ladsim_lif_update_quiet_masked(in, n, v, ge, gi, refr, NULL, spike_ids,
+                                        spike_offsets, max_spikes);
 }
 
 double ladsim_lif_surrogate(double v, double v_th, double beta)

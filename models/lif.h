@@ -183,6 +183,14 @@ size_t ladsim_lif_update_quiet(const ladsim_lif_internals *in, size_t n, double 
                                size_t *spike_ids, double *spike_offsets,
                                size_t max_spikes);
 
+/* The same for a population of which some neurons receive inputs this step:
+ * neurons with busy[i] != 0 are left untouched for the caller to advance
+ * with ladsim_lif_step and their inputs; busy may be NULL (none busy). */
+size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, double *v,
+                                      double *ge, double *gi, double *refr,
+                                      const unsigned char *busy, size_t *spike_ids,
+                                      double *spike_offsets, size_t max_spikes);
+
 /* The surrogate derivative beta / (1 + beta |v - v_th|)^2 (beta in 1/mV). */
 double ladsim_lif_surrogate(double v, double v_th, double beta);
 

@@ -38,6 +38,8 @@ static void setup(void)
   FILE *f = fopen(path, "w");
   fputs(model_text, f);
   fclose(f);
+  snprintf(path, sizeof path, "%s/fifo", dir);
+  ck_assert_int_eq(mkfifo(path, 0600), 0);
 }
 
 static void teardown(void)
@@ -135,6 +137,20 @@ START_TEST(test_bad_model_leaves_nothing)
 }
 END_TEST
 
+/* Problems with the output or the evaluation are found before training. */
+START_TEST(test_bad_output_found_early)
+{
+  ck_assert_int_eq(ladsim("run m.yaml -o nodir/x.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "nodir"));
+  ck_assert_int_eq(ladsim("run m.yaml -o fifo --force"), 2);   /* not a regular file */
+  ck_assert_ptr_nonnull(strstr(out, "not a regular file"));
+  ck_assert_int_eq(ladsim("run m.yaml -o few.h5 --set evaluate.test=1"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "at least 2"));
+  ck_assert(!exists("few.h5"));
+  ck_assert(!exists("few.h5.partial"));
+}
+END_TEST
+
 START_TEST(test_divergence_keeps_partial)
 {
   int st = ladsim("run m.yaml -o div.h5 --set layers.hidden.activation=linear "
@@ -204,6 +220,7 @@ int main(void)
   tcase_add_test(tc, test_run_writes_once);
   tcase_add_test(tc, test_bad_model_leaves_nothing);
   tcase_add_test(tc, test_divergence_keeps_partial);
+  tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
   tcase_add_test(tc, test_signal_keeps_partial);
   tcase_set_timeout(tc, 120);

@@ -754,8 +754,8 @@ START_TEST(test_error_range)
                "layers.a.size", "'0' is out of range; it must be between 1 "
                "and 1000000");
   expect_error("simulation:\n  resolution: 20 ms\nlayers: [{name: a, size: 1}]"
-               "\n", "m.yaml:2:15", "simulation.resolution", "it must be > 0 ms "
-               "and <= 10 ms");
+               "\n", "m.yaml:2:15", "simulation.resolution", "it must be between "
+               "0.001 ms and 10 ms");
   expect_error("evaluate: {validation: 0.5}\nlayers: [{name: a, size: 1}]\n",
                "m.yaml:1:24", "evaluate.validation", "it must be >= 0 and < "
                "0.5");

@@ -33,6 +33,10 @@ static ladsim_status probe(const ladsim_cli_args *a, int rank)
   char *text = NULL;
   ladsim_status st;
   LADSIM_CHECK(check_sets(a));
+  size_t len = strlen(a->model);
+  if (rank == 0 && len > 8 && strcmp(a->model + len - 8, ".partial") == 0)
+    fprintf(stderr, "ladsim: warning: %s is the file of a run that did not finish; its "
+            "last weights are from where it stopped\n", a->model);
   LADSIM_CHECK_GOTO(st, ladsim_input_file_open(a->model, &f), done);
   LADSIM_CHECK_GOTO(st, ladsim_input_file_read_string(f, "/config/resolved", &text), done);
   LADSIM_CHECK_GOTO(st, ladsim_model_parse(text, a->model, a->sets, a->n_sets, &m), done);

@@ -3,7 +3,9 @@
 #include "cli/cli.h"
 
 #include <math.h>
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,26 @@ static char *default_output(const char *model)
   return out;
 }
 
+/* The output's directory must exist and be writable, and the output, if it
+ * exists, must be a regular file: found before a run, not after. */
+static ladsim_status check_output(const char *path)
+{
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return LADSIM_ERROR(LADSIM_EUSAGE, "-o %s: not a regular file; give a file name", path);
+  char *dir = strdup(path);
+  if (!dir)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
+  char *slash = strrchr(dir, '/');
+  const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+  int ok = access(d, W_OK | X_OK) == 0;
+  ladsim_status s = ok ? LADSIM_OK
+                       : LADSIM_ERROR(LADSIM_EUSAGE, "-o %s: cannot write in directory %s: %s; "
+                                      "create it or choose another -o", path, d, strerror(errno));
+  free(dir);
+  return s;
+}
+
 static ladsim_status write_config(ladsim_output *o, const ladsim_model *m)
 {
   char *resolved;
@@ -99,6 +121,7 @@ static int run(const ladsim_cli_args *a, const char *out_path, int rank)
   ladsim_sim *sim = NULL;
   ladsim_output *o = NULL;
   ladsim_status st;
+  LADSIM_CHECK_GOTO(st, check_output(out_path), done);
   LADSIM_CHECK_GOTO(st, ladsim_model_load(a->model, a->sets, a->n_sets, &m), done);
   LADSIM_CHECK_GOTO(st, ladsim_sim_create(MPI_COMM_WORLD, m, &sim), done);
   bool show = a->progress == 1 || (a->progress == -1 && isatty(STDERR_FILENO));

@@ -177,8 +177,8 @@ static const ladsim__field adversarial_fields[] = {
    .def = 0.005, .lo = 0.0, .flags = LADSIM__GE},
   {LADSIM__FIELD("delay", LADSIM__F_QUANTITY, ladsim_learning_spec,
                  predictor_delay),
-   .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0,
-   .flags = LADSIM__GE | LADSIM__MULTIPLE},
+   .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0, .hi = 1000.0,
+   .flags = LADSIM__GE | LADSIM__LE | LADSIM__MULTIPLE},
   {.key = NULL}};
 
 static const ladsim__field pairwise_fields[] = {
@@ -299,12 +299,11 @@ static ladsim_status check_neuron_keys(const ladsim__reader *r,
                                        const char *path)
 {
   int kind;
+  const ladsim__entry *e;
   const ladsim__field *row;
   char sub[LADSIM__PATH_MAX];
   LADSIM_CHECK(ladsim__read_variant(r, layer_fields, item, "neuron", path,
-                                    &kind));
-  const ladsim__entry *e = ladsim__foreign_entry(layer_fields, item,
-                                                 1u << kind, &row);
+                                    &kind, &e, &row));
   if (e == NULL)
     return LADSIM_OK;
   ladsim__path_join(sub, path, e->key);

@@ -18,8 +18,8 @@ static const char *const flip_names[] = {"none", "horizontal", "vertical",
 static const ladsim__field simulation_fields[] = {
   {LADSIM__FIELD("resolution", LADSIM__F_QUANTITY, ladsim_simulation_spec,
                  resolution),
-   .dim = LADSIM__DIM_TIME, .def = 1.0, .lo = 0.0, .hi = 10.0,
-   .flags = LADSIM__GT | LADSIM__LE},
+   .dim = LADSIM__DIM_TIME, .def = 1.0, .lo = 0.001, .hi = 10.0,
+   .flags = LADSIM__GE | LADSIM__LE},
   {LADSIM__FIELD("seed", LADSIM__F_U64, ladsim_simulation_spec, seed),
    .def = 1234, .lo = 0, .flags = LADSIM__GE},
   {LADSIM__FIELD("min_delay", LADSIM__F_QUANTITY, ladsim_simulation_spec,
@@ -28,8 +28,8 @@ static const ladsim__field simulation_fields[] = {
    .flags = LADSIM__MIN_RES | LADSIM__MULTIPLE},
   {LADSIM__FIELD("duration", LADSIM__F_QUANTITY, ladsim_simulation_spec,
                  duration),
-   .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0,
-   .flags = LADSIM__GE | LADSIM__MULTIPLE},
+   .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0, .hi = 1e10,
+   .flags = LADSIM__GE | LADSIM__LE | LADSIM__MULTIPLE},
   {.key = NULL}};
 
 /* augment: shares the base of the input section. */
@@ -53,8 +53,8 @@ static const ladsim__field input_fields[] = {
    .def = 2, .lo = 1, .hi = 64, .flags = LADSIM__GE | LADSIM__LE},
   {LADSIM__FIELD("view_duration", LADSIM__F_QUANTITY, ladsim_input_spec,
                  view_duration),
-   .dim = LADSIM__DIM_TIME, .def = 10.0, .lo = 0.0,
-   .flags = LADSIM__GT | LADSIM__MULTIPLE},
+   .dim = LADSIM__DIM_TIME, .def = 10.0, .lo = 0.0, .hi = 1e6,
+   .flags = LADSIM__GT | LADSIM__LE | LADSIM__MULTIPLE},
   {LADSIM__FIELD("epochs", LADSIM__F_UNSIGNED, ladsim_input_spec, epochs),
    .def = 1, .lo = 1, .hi = 1000, .flags = LADSIM__GE | LADSIM__LE},
   {LADSIM__FIELD("shuffle", LADSIM__F_BOOL, ladsim_input_spec, shuffle),
@@ -125,8 +125,8 @@ static void write_weights(FILE *out, const ladsim__field *f, const void *base,
 
 static const ladsim__field record_fields[] = {
   {LADSIM__FIELD("metrics", LADSIM__F_QUANTITY, ladsim_record_spec, metrics),
-   .dim = LADSIM__DIM_TIME, .def = 1000.0, .lo = 0.0,
-   .flags = LADSIM__GE | LADSIM__MULTIPLE},
+   .dim = LADSIM__DIM_TIME, .def = 1000.0, .lo = 0.0, .hi = 1e10,
+   .flags = LADSIM__GE | LADSIM__LE | LADSIM__MULTIPLE},
   {.key = "weights", .kind = LADSIM__F_CUSTOM, .offset = 0,
    .read = read_weights, .write = write_weights},
   {LADSIM__FIELD("progress", LADSIM__F_QUANTITY, ladsim_record_spec, progress),

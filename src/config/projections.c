@@ -83,8 +83,8 @@ static const ladsim__field projection_fields[] = {
    .dim = LADSIM__DIM_POTENTIAL, .check = check_weight,
    .flags = LADSIM__REQUIRED, .example = "weight: 1.62 mV"},
   {LADSIM__FIELD("delay", LADSIM__F_QUANTITY, ladsim_projection_spec, delay),
-   .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0,
-   .flags = LADSIM__GE | LADSIM__MULTIPLE, .check = check_delay},
+   .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0, .hi = 1000.0,
+   .flags = LADSIM__GE | LADSIM__LE | LADSIM__MULTIPLE, .check = check_delay},
   {LADSIM__FIELD("autapses", LADSIM__F_BOOL, ladsim_projection_spec, autapses),
    .def = 0},
   {.key = NULL}};
@@ -95,19 +95,20 @@ static ladsim_status check_rule_keys(const ladsim__reader *r,
                                      const char *path)
 {
   int rule;
+  const ladsim__entry *e;
   const ladsim__field *row;
   char sub[LADSIM__PATH_MAX];
   LADSIM_CHECK(ladsim__read_variant(r, projection_fields, item, "rule", path,
-                                    &rule));
-  const ladsim__entry *e = ladsim__foreign_entry(projection_fields, item,
-                                                 1u << rule, &row);
+                                    &rule, &e, &row));
   if (e == NULL)
     return LADSIM_OK;
+  int own = row->only == INDEGREE ? LADSIM_CONNECT_INDEGREE
+                                  : LADSIM_CONNECT_PROBABILITY;
   return ladsim__config_error(r->name, &e->pos,
                               ladsim__path_join(sub, path, e->key), "only "
                               "with rule: %s, but this projection has rule: "
                               "%s; remove the key or change rule:",
-                              rule_names[row->only == INDEGREE], rule_names[rule]);
+                              rule_names[own], rule_names[rule]);
 }
 
 /* Rule indegree draws that many distinct sources for every target: they

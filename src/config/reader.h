@@ -118,13 +118,16 @@ ladsim_status ladsim__read_field(ladsim__reader *r, const ladsim__field *f,
                                  const ladsim__node *v, const ladsim__pos *at,
                                  const char *path, void *base);
 
-/* Reads the enum key of mapping map by its row in table, the default when
- * the key is absent or map is not a mapping (read_fields reports that). The
- * variant it names decides which other keys of map apply. */
+/* Reads the enum key of mapping map by its row in table (the default when
+ * the key is absent or map is not a mapping: read_fields reports that),
+ * the variant that decides which other keys of map apply; *foreign is the
+ * first key of another variant (NULL if none) and *row its row. */
 ladsim_status ladsim__read_variant(const ladsim__reader *r,
                                    const ladsim__field *table,
                                    const ladsim__node *map, const char *key,
-                                   const char *path, int *out);
+                                   const char *path, int *variant,
+                                   const ladsim__entry **foreign,
+                                   const ladsim__field **row);
 
 /* The first entry of map whose row in table has an .only without bit (a
  * key of another variant), with that row in *row; NULL if there is none. */

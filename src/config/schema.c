@@ -449,20 +449,24 @@ ladsim_status ladsim__check_multiple(const ladsim__reader *r,
 ladsim_status ladsim__read_variant(const ladsim__reader *r,
                                    const ladsim__field *table,
                                    const ladsim__node *map, const char *key,
-                                   const char *path, int *out)
+                                   const char *path, int *variant,
+                                   const ladsim__entry **foreign,
+                                   const ladsim__field **row)
 {
   const ladsim__field *f = table;
   while (strcmp(f->key, key) != 0)
     f++;
   const ladsim__entry *e = ladsim__map_find(map, key);
-  *out = (int)f->def;
-  if (e == NULL)
-    return LADSIM_OK;
-  char sub[LADSIM__PATH_MAX], what[256];
-  ladsim__path_join(sub, path, key);
-  LADSIM_CHECK(ladsim__expect_scalar(r, e->value, sub,
-                                     one_of(f, what, sizeof what)));
-  return ladsim__read_enum(r, f, e->value, sub, out);
+  *variant = (int)f->def;
+  if (e != NULL) {
+    char sub[LADSIM__PATH_MAX], what[256];
+    ladsim__path_join(sub, path, key);
+    LADSIM_CHECK(ladsim__expect_scalar(r, e->value, sub,
+                                       one_of(f, what, sizeof what)));
+    LADSIM_CHECK(ladsim__read_enum(r, f, e->value, sub, variant));
+  }
+  *foreign = ladsim__foreign_entry(table, map, 1u << *variant, row);
+  return LADSIM_OK;
 }
 
 const ladsim__entry *ladsim__foreign_entry(const ladsim__field *table,

@@ -175,7 +175,8 @@ ladsim_status ladsim_layer_check_finite(const ladsim_layer *l, double t_ms)
     if (!isfinite(l->u[i]) || !isfinite(l->drive[i]))
       return LADSIM_ERROR(LADSIM_EDIVERGED,
                           "layer %s: neuron %zu diverged at t = %.3f ms (u = %g, drive = %g); "
-                          "lower layers.%s.learning.eta, raise the sigreg weight or use a bounded activation",
+                          "lower the learning rates or term weights under layers.%s.learning, "
+                          "or use a bounded activation",
                           l->spec->name, i, t_ms, l->u[i], l->drive[i], l->spec->name);
   return LADSIM_OK;
 }

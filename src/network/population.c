@@ -72,10 +72,18 @@ ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t inde
   p->refr = calloc(n, sizeof(double));
   p->trace = calloc(n, sizeof(double));
   p->first = calloc(n + 1, sizeof(size_t));
-  p->quiet_ids = calloc(n, sizeof(size_t));
+  p->cursor = calloc(n + 1, sizeof(size_t));
+  p->busy = calloc(n, 1);
+  p->slot_of = calloc(n, sizeof(uint32_t));
+  p->busy_ids = calloc(n, sizeof(uint32_t));
+  /* With t_ref > 0 a neuron fires at most floor(h / t_ref) + 1 times in a
+   * step; without, 8 spikes per step are taken as runaway activity. */
+  p->max_per_step = spec->lif.t_ref > 0.0 ? (size_t)floor(h / spec->lif.t_ref) + 1 : 8;
+  p->quiet_ids = calloc(n * p->max_per_step, sizeof(size_t));
   p->ring_len = (size_t)(max_delay_steps < 1 ? 1 : max_delay_steps) + 1;
   p->ring = calloc(p->ring_len, sizeof *p->ring);
-  if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->quiet_ids || !p->ring) {
+  if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor || !p->quiet_ids || !p->ring ||
+      !p->busy || !p->slot_of || !p->busy_ids) {
     st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
                       spec->name, n);
     goto fail;
@@ -96,7 +104,7 @@ void ladsim_population_free(ladsim_population *p)
     free(p->ring[k].ev);
   free(p->ring);
   free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
-  free(p->first); free(p->quiet_ids); free(p->sorted); free(p->inputs);
+  free(p->first); free(p->cursor); free(p->busy); free(p->slot_of); free(p->busy_ids); free(p->quiet_ids); free(p->sorted); free(p->inputs);
   free(p->spike_ids); free(p->spike_offsets);
   free(p);
 }
@@ -121,26 +129,43 @@ static int cmp_event(const void *a, const void *b)
   return (x->source > y->source) - (x->source < y->source);
 }
 
-/* Groups the slot's events by target (counting sort), each group in
- * (offset, source) order; first[t] .. first[t + 1] is target t's range. */
+/* Groups the slot's events by target in O(events): busy[t] marks the
+ * targets, slot_of[t] numbers them in order of first appearance, and
+ * first[k] .. first[k + 1] is the range of the k-th target, each range in
+ * (offset, source) order. */
 static ladsim_status group(ladsim_population *p, const ladsim_event_slot *s)
 {
-  size_t n = p->n;
-  memset(p->first, 0, (n + 1) * sizeof(size_t));
-  for (size_t e = 0; e < s->n; e++)
-    p->first[s->ev[e].target + 1]++;
-  for (size_t t = 0; t < n; t++)
-    p->first[t + 1] += p->first[t];
+  p->n_busy = 0;
+  for (size_t e = 0; e < s->n; e++) {
+    uint32_t t = s->ev[e].target;
+    if (!p->busy[t]) {
+      p->busy[t] = 1;
+      p->slot_of[t] = (uint32_t)p->n_busy;
+      p->busy_ids[p->n_busy] = t;
+      p->cursor[p->n_busy++] = 0;
+    }
+    p->cursor[p->slot_of[t]]++;
+  }
+  /* counts into starts: first[k] is where group k begins */
+  size_t at = 0;
+  for (size_t k = 0; k < p->n_busy; k++) {
+    p->first[k] = at;
+    at += p->cursor[k];
+    p->cursor[k] = p->first[k];
+  }
+  p->first[p->n_busy] = at;
   if (reserve((void **)&p->sorted, &p->sorted_cap, s->n, sizeof *p->sorted))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory sorting spikes");
-  for (size_t e = 0; e < s->n; e++)
-    p->sorted[p->first[s->ev[e].target]++] = s->ev[e];
-  memmove(p->first + 1, p->first, n * sizeof(size_t));
-  p->first[0] = 0;
-  for (size_t t = 0; t < n; t++)
-    if (p->first[t + 1] - p->first[t] > 1)
-      qsort(p->sorted + p->first[t], p->first[t + 1] - p->first[t], sizeof *p->sorted,
-            cmp_event);
+  for (size_t e = 0; e < s->n; e++) {
+    size_t k = p->slot_of[s->ev[e].target];
+    size_t i = p->cursor[k]++;
+    /* insertion keeps the group in (offset, source) order */
+    while (i > p->first[k] && cmp_event(&p->sorted[i - 1], &s->ev[e]) > 0) {
+      p->sorted[i] = p->sorted[i - 1];
+      i--;
+    }
+    p->sorted[i] = s->ev[e];
+  }
   return LADSIM_OK;
 }
 
@@ -173,17 +198,17 @@ static ladsim_status add_spike(ladsim_population *p, size_t id, double offset)
   return LADSIM_OK;
 }
 
-/* The exact path for one neuron with events this step. */
-static ladsim_status step_one(ladsim_population *p, size_t t)
+/* The exact path for busy neuron k (the k-th target of this step). */
+static ladsim_status step_one(ladsim_population *p, size_t k)
 {
-  size_t lo = p->first[t], k = p->first[t + 1] - lo;
-  if (reserve((void **)&p->inputs, &p->inputs_cap, k, sizeof *p->inputs))
+  size_t t = p->busy_ids[k], lo = p->first[k], n_in = p->first[k + 1] - lo;
+  if (reserve((void **)&p->inputs, &p->inputs_cap, n_in, sizeof *p->inputs))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
-  for (size_t e = 0; e < k; e++)
+  for (size_t e = 0; e < n_in; e++)
     p->inputs[e] = (ladsim_lif_input){p->sorted[lo + e].offset, p->sorted[lo + e].weight};
   ladsim_lif_state s = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
   double off[8];
-  int fired = ladsim_lif_step(&p->prop, &s, p->inputs, k, off, 8);
+  int fired = ladsim_lif_step(&p->prop, &s, p->inputs, n_in, off, 8);
   if (fired == 8)
     return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neuron %zu fires 8 or more times in "
                         "one step; use a finer simulation.resolution or a longer t_ref",
@@ -192,24 +217,27 @@ static ladsim_status step_one(ladsim_population *p, size_t t)
   p->ge[t] = s.ge;
   p->gi[t] = s.gi;
   p->refr[t] = s.refr;
+  p->busy[t] = 0;
   for (int f = 0; f < fired; f++)
     LADSIM_CHECK(add_spike(p, t, off[f]));
   return LADSIM_OK;
 }
 
-/* The fast path for neurons lo .. hi - 1, which receive nothing. Each of
- * them spikes at most once here, so hi - lo slots are enough. */
-static ladsim_status step_quiet(ladsim_population *p, size_t lo, size_t hi)
+/* The fast path for every neuron that receives nothing; each spikes at
+ * most max_per_step times (models/lif.h gives the bound). */
+static ladsim_status step_quiet(ladsim_population *p)
 {
-  if (hi <= lo)
-    return LADSIM_OK;
-  size_t m = hi - lo;
-  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + m));
-  size_t fired = ladsim_lif_update_quiet(&p->prop, m, p->v + lo, p->ge + lo, p->gi + lo,
-                                         p->refr + lo, p->quiet_ids,
-                                         p->spike_offsets + p->n_spikes, m);
+  size_t cap = p->n * p->max_per_step;
+  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + cap));
+  size_t fired = ladsim_lif_update_quiet_masked(&p->prop, p->n, p->v, p->ge, p->gi, p->refr,
+                                                p->busy, p->quiet_ids,
+                                                p->spike_offsets + p->n_spikes, cap);
+  if (fired == cap && p->spec->lif.t_ref <= 0.0)
+    return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neurons fire %zu times in one step "
+                        "without refractoriness; use a finer simulation.resolution or "
+                        "t_ref > 0", p->spec->name, p->max_per_step);
   for (size_t f = 0; f < fired; f++)
-    p->spike_ids[p->n_spikes + f] = (uint32_t)(lo + p->quiet_ids[f]);
+    p->spike_ids[p->n_spikes + f] = (uint32_t)p->quiet_ids[f];
   p->n_spikes += fired;
   return LADSIM_OK;
 }
@@ -258,15 +286,9 @@ ladsim_status ladsim_population_step(ladsim_population *p, int64_t step)
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
   p->n_spikes = 0;
   LADSIM_CHECK(group(p, s));
-  size_t from = 0;
-  for (size_t t = 0; t < p->n; t++) {
-    if (p->first[t + 1] == p->first[t])
-      continue;
-    LADSIM_CHECK(step_quiet(p, from, t));
-    LADSIM_CHECK(step_one(p, t));
-    from = t + 1;
-  }
-  LADSIM_CHECK(step_quiet(p, from, p->n));
+  LADSIM_CHECK(step_quiet(p));
+  for (size_t k = 0; k < p->n_busy; k++)
+    LADSIM_CHECK(step_one(p, k));
   s->n = 0;
   order_spikes(p);
   update_trace(p);

@@ -40,8 +40,14 @@ typedef struct {
   ladsim_event_slot *ring;
   size_t ring_len;
   /* scratch for one step: events grouped by target */
-  size_t *first;                 /* n + 1 */
-  size_t *quiet_ids;             /* n: spikes of the fast path */
+  unsigned char *busy;           /* n: receives events this step */
+  uint32_t *slot_of;             /* n: a busy neuron's group */
+  uint32_t *busy_ids;            /* the busy neurons, by group */
+  size_t n_busy;
+  size_t *first;                 /* n + 1: group k is first[k] .. first[k + 1] */
+  size_t *cursor;                /* n + 1: filling position of each group */
+  size_t max_per_step;           /* spikes one neuron can fire in a step */
+  size_t *quiet_ids;             /* n * max_per_step: spikes of the fast path */
   ladsim_spike_event *sorted;
   size_t sorted_cap;
   ladsim_lif_input *inputs;

@@ -60,6 +60,28 @@ static ladsim_status copy_initial_weights(ladsim_sim *s)
   return LADSIM_OK;
 }
 
+/* The test images must have the training images' size, and the probe needs
+ * at least two samples of each: found before training, not after it. */
+static ladsim_status check_data(const ladsim_sim *s)
+{
+  const ladsim_evaluate_spec *ev = &s->m->evaluate;
+  if (s->test->rows != s->train->rows || s->test->cols != s->train->cols)
+    return LADSIM_ERROR(LADSIM_EDATA, "the test images (%s) are %zu x %zu pixels, the "
+                        "training images (%s) %zu x %zu; give images of one size",
+                        s->test->source, s->test->rows, s->test->cols, s->train->source,
+                        s->train->rows, s->train->cols);
+  if (!ev->enabled)
+    return LADSIM_OK;
+  size_t ntr = ev->train && ev->train < s->train->n ? ev->train : s->train->n;
+  size_t nte = ev->test && ev->test < s->test->n ? ev->test : s->test->n;
+  if (ntr < 2 || nte < 2)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "evaluate: the probe needs at least 2 training and "
+                        "2 test samples, the data give %zu and %zu; raise evaluate.train, "
+                        "evaluate.test or the data set's size, or set evaluate.enabled: false",
+                        ntr, nte);
+  return LADSIM_OK;
+}
+
 static ladsim_status schedule(ladsim_sim *s)
 {
   const ladsim_model *m = s->m;
@@ -67,14 +89,16 @@ static ladsim_status schedule(ladsim_sim *s)
   s->n_views = s->stim ? ladsim_stimulus_n_views(s->stim) : 0;
   int64_t full = (int64_t)s->n_views * s->view_steps;
   s->end_step = m->simulation.duration > 0 ? steps_of(m, m->simulation.duration) : full;
-  if (s->end_step > full)
+  if (s->stim && s->end_step > full)
     return LADSIM_ERROR(LADSIM_ECONFIG,
                         "simulation.duration: %g ms is longer than the input schedule "
                         "(%llu views of %g ms = %g ms); raise input.epochs or shorten the duration",
                         m->simulation.duration, (unsigned long long)s->n_views,
                         m->input.view_duration, (double)full * m->simulation.resolution);
+  /* The interval statistics use at most the first 4096 views of an interval. */
   int64_t rec = steps_of(m, m->record.metrics);
-  s->vm_cap = rec > 0 ? (size_t)(rec / s->view_steps + 2) : 2;
+  int64_t views = rec > 0 ? rec / s->view_steps + 2 : 2;
+  s->vm_cap = (size_t)(views < 4096 ? views : 4096);
   return LADSIM_OK;
 }
 
@@ -97,6 +121,7 @@ ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
   if (ladsim__sim_has_input(m)) {
     LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TRAIN, seed, &s->train), fail);
     LADSIM_CHECK_GOTO(st, ladsim_dataset_open(&m->input.data, LADSIM_SPLIT_TEST, seed, &s->test), fail);
+    LADSIM_CHECK_GOTO(st, check_data(s), fail);
     LADSIM_CHECK_GOTO(st, ladsim_stimulus_alloc(&m->input, s->train, seed, &s->stim), fail);
     d = ladsim_stimulus_size(s->stim);
   }

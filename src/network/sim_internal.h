@@ -32,6 +32,7 @@ struct ladsim_sim {
   double *rec_times[LADSIM_MAX_LAYERS];
   uint64_t *rec_ids[LADSIM_MAX_LAYERS];
   size_t rec_n[LADSIM_MAX_LAYERS], rec_cap[LADSIM_MAX_LAYERS];
+  double rec_last[LADSIM_MAX_LAYERS];      /* time of the latest kept spike */
 };
 
 /* Whether the model has a stimulus (input.dataset is not none). */

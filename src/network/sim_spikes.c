@@ -64,7 +64,13 @@ ladsim_status ladsim__sim_keep_spikes(ladsim_sim *s, int64_t step)
       continue;
     LADSIM_CHECK(grow(s, k, s->rec_n[k] + p->n_spikes));
     for (size_t i = 0; i < p->n_spikes; i++) {
-      s->rec_times[k][s->rec_n[k] + i] = t0 + p->spike_offsets[i];
+      /* A spike at the very end of a step and one at the start of the next
+       * may round the other way round; times never go back. */
+      double t = t0 + p->spike_offsets[i];
+      if (t < s->rec_last[k])
+        t = s->rec_last[k];
+      s->rec_last[k] = t;
+      s->rec_times[k][s->rec_n[k] + i] = t;
       s->rec_ids[k][s->rec_n[k] + i] = p->spike_ids[i];
     }
     s->rec_n[k] += p->n_spikes;
