@@ -183,13 +183,24 @@ size_t ladsim_lif_update_quiet(const ladsim_lif_internals *in, size_t n, double 
                                size_t *spike_ids, double *spike_offsets,
                                size_t max_spikes);
 
-/* The same for a population of which some neurons receive inputs this step:
- * neurons with busy[i] != 0 are left untouched for the caller to advance
- * with ladsim_lif_step and their inputs; busy may be NULL (none busy). */
+/* The same for a population of which some neurons receive inputs this step
+ * (busy[i] = 1; busy may be NULL). A busy neuron that the whole-step update
+ * can take gets it like the others, and the caller adds the effect of its
+ * inputs (ladsim_lif_input_effect: the dynamics are linear below threshold);
+ * a busy neuron that is partly refractory or may reach threshold is left
+ * untouched, marked busy[i] = 2, for the caller to advance with
+ * ladsim_lif_step and its inputs. */
 size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, double *v,
                                       double *ge, double *gi, double *refr,
-                                      const unsigned char *busy, size_t *spike_ids,
+                                      unsigned char *busy, size_t *spike_ids,
                                       double *spike_offsets, size_t max_spikes);
+
+/* The change at the end of the step of V (*dv) and of g_e or g_i (*dg, by
+ * the sign of weight) caused by an input of weight at offset, for a neuron
+ * that stays below threshold and out of refractoriness from offset to the
+ * end of the step. Exact by superposition. */
+void ladsim_lif_input_effect(const ladsim_lif_internals *in, double offset, double weight,
+                             double *dv, double *dg);
 
 /* The surrogate derivative beta / (1 + beta |v - v_th|)^2 (beta in 1/mV). */
 double ladsim_lif_surrogate(double v, double v_th, double beta);

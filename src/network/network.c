@@ -145,10 +145,11 @@ static ladsim_status deliver(ladsim_network *net, int64_t step)
     ladsim_population *from = net->proj_from[k], *to = net->proj_to[k];
     for (size_t s = 0; s < from->n_spikes; s++) {
       uint32_t j = from->spike_ids[s];
+      double off = from->spike_offsets[s], dv, dg;
+      ladsim_lif_input_effect(&to->prop, off, pr->weight, &dv, &dg);
       for (size_t c = pr->start[j]; c < pr->start[j + 1]; c++)
         LADSIM_CHECK(ladsim_population_receive(to, step + pr->delay_steps, pr->targets[c],
-                                               from->id_base + j, from->spike_offsets[s],
-                                               pr->weight));
+                                               from->id_base + j, off, pr->weight, dv, dg));
     }
   }
   return LADSIM_OK;

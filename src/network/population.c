@@ -73,6 +73,7 @@ ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t inde
   p->trace = calloc(n, sizeof(double));
   p->first = calloc(n + 1, sizeof(size_t));
   p->cursor = calloc(n + 1, sizeof(size_t));
+  p->before = calloc(n, sizeof *p->before);
   p->busy = calloc(n, 1);
   p->slot_of = calloc(n, sizeof(uint32_t));
   p->busy_ids = calloc(n, sizeof(uint32_t));
@@ -82,7 +83,7 @@ ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t inde
   p->quiet_ids = calloc(n * p->max_per_step, sizeof(size_t));
   p->ring_len = (size_t)(max_delay_steps < 1 ? 1 : max_delay_steps) + 1;
   p->ring = calloc(p->ring_len, sizeof *p->ring);
-  if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor || !p->quiet_ids || !p->ring ||
+  if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor || !p->before || !p->quiet_ids || !p->ring ||
       !p->busy || !p->slot_of || !p->busy_ids) {
     st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
                       spec->name, n);
@@ -104,20 +105,21 @@ void ladsim_population_free(ladsim_population *p)
     free(p->ring[k].ev);
   free(p->ring);
   free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
-  free(p->first); free(p->cursor); free(p->busy); free(p->slot_of); free(p->busy_ids); free(p->quiet_ids); free(p->sorted); free(p->inputs);
+  free(p->first); free(p->cursor); free(p->before); free(p->busy); free(p->slot_of); free(p->busy_ids); free(p->quiet_ids); free(p->sorted); free(p->inputs);
   free(p->spike_ids); free(p->spike_offsets);
   free(p);
 }
 
 ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
                                         uint32_t target, uint32_t source,
-                                        double offset, double weight)
+                                        double offset, double weight, double dv,
+                                        double dg)
 {
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
   if (reserve((void **)&s->ev, &s->cap, s->n + 1, sizeof *s->ev))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory queueing spikes for layer %s",
                         p->spec->name);
-  s->ev[s->n++] = (ladsim_spike_event){target, source, offset, weight};
+  s->ev[s->n++] = (ladsim_spike_event){target, source, offset, weight, dv, dg};
   return LADSIM_OK;
 }
 
@@ -198,15 +200,16 @@ static ladsim_status add_spike(ladsim_population *p, size_t id, double offset)
   return LADSIM_OK;
 }
 
-/* The exact path for busy neuron k (the k-th target of this step). */
-static ladsim_status step_one(ladsim_population *p, size_t k)
+/* The exact path for busy neuron k (the k-th target of this step), from
+ * its state before the step. */
+static ladsim_status step_exact(ladsim_population *p, size_t k)
 {
   size_t t = p->busy_ids[k], lo = p->first[k], n_in = p->first[k + 1] - lo;
   if (reserve((void **)&p->inputs, &p->inputs_cap, n_in, sizeof *p->inputs))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
   for (size_t e = 0; e < n_in; e++)
     p->inputs[e] = (ladsim_lif_input){p->sorted[lo + e].offset, p->sorted[lo + e].weight};
-  ladsim_lif_state s = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+  ladsim_lif_state s = p->before[k];
   double off[8];
   int fired = ladsim_lif_step(&p->prop, &s, p->inputs, n_in, off, 8);
   if (fired == 8)
@@ -217,9 +220,37 @@ static ladsim_status step_one(ladsim_population *p, size_t k)
   p->ge[t] = s.ge;
   p->gi[t] = s.gi;
   p->refr[t] = s.refr;
-  p->busy[t] = 0;
   for (int f = 0; f < fired; f++)
     LADSIM_CHECK(add_spike(p, t, off[f]));
+  return LADSIM_OK;
+}
+
+/* A busy neuron that took the whole-step update: its inputs' effects are
+ * added (the dynamics are linear below threshold); one that now reaches
+ * threshold goes the exact way to find when. */
+static ladsim_status step_busy(ladsim_population *p, size_t k)
+{
+  size_t t = p->busy_ids[k];
+  int untouched = p->busy[t] == 2;
+  p->busy[t] = 0;
+  if (untouched)
+    return step_exact(p, k);
+  int clamped = p->before[k].refr >= p->h;   /* V held at reset all step */
+  double dv = 0.0, dge = 0.0, dgi = 0.0;
+  for (size_t e = p->first[k]; e < p->first[k + 1]; e++) {
+    const ladsim_spike_event *ev = &p->sorted[e];
+    dv += ev->dv;
+    if (ev->weight > 0.0)
+      dge += ev->dg;
+    else
+      dgi += ev->dg;
+  }
+  if (!clamped && p->v[t] + dv >= p->prop.v_th)
+    return step_exact(p, k);
+  if (!clamped)
+    p->v[t] += dv;
+  p->ge[t] += dge;
+  p->gi[t] += dgi;
   return LADSIM_OK;
 }
 
@@ -272,8 +303,11 @@ static void order_spikes(ladsim_population *p)
   }
 }
 
+/* The activity trace feeds the learning rule only. */
 static void update_trace(ladsim_population *p)
 {
+  if (!p->spec->learn)
+    return;
   for (size_t i = 0; i < p->n; i++)
     p->trace[i] *= p->trace_decay;
   double tau = p->spec->lif.tau_trace;
@@ -286,9 +320,13 @@ ladsim_status ladsim_population_step(ladsim_population *p, int64_t step)
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
   p->n_spikes = 0;
   LADSIM_CHECK(group(p, s));
+  for (size_t k = 0; k < p->n_busy; k++) {
+    size_t t = p->busy_ids[k];
+    p->before[k] = (ladsim_lif_state){p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+  }
   LADSIM_CHECK(step_quiet(p));
   for (size_t k = 0; k < p->n_busy; k++)
-    LADSIM_CHECK(step_one(p, k));
+    LADSIM_CHECK(step_busy(p, k));
   s->n = 0;
   order_spikes(p);
   update_trace(p);

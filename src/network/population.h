@@ -21,6 +21,7 @@ typedef struct {
   uint32_t source;       /* global id of the sender, for the canonical order */
   double offset;         /* ms into the step */
   double weight;         /* mV */
+  double dv, dg;         /* its effect at the end of the step (superposition) */
 } ladsim_spike_event;
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
   size_t n_busy;
   size_t *first;                 /* n + 1: group k is first[k] .. first[k + 1] */
   size_t *cursor;                /* n + 1: filling position of each group */
+  ladsim_lif_state *before;      /* n: a busy neuron's state before the step */
   size_t max_per_step;           /* spikes one neuron can fire in a step */
   size_t *quiet_ids;             /* n * max_per_step: spikes of the fast path */
   ladsim_spike_event *sorted;
@@ -67,10 +69,13 @@ ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t inde
                                       ladsim_population **out);
 void ladsim_population_free(ladsim_population *p);
 
-/* Queues a spike for target at step (now + delay) with offset o. */
+/* Queues a spike for target at step `step` with offset o; dv and dg are its
+ * effect at the end of that step (ladsim_lif_input_effect), the same for
+ * every target of one population. */
 ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
                                         uint32_t target, uint32_t source,
-                                        double offset, double weight);
+                                        double offset, double weight, double dv,
+                                        double dg);
 
 /* Advances every neuron over step `step`, applying that step's events; the
  * step's spikes are left in spike_ids / spike_offsets in (offset, id) order. */
