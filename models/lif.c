@@ -304,8 +304,8 @@ typedef long long lif_v4l __attribute__((vector_size(32)));
 
 /* One pass over a block: every neuron that is not partly refractory and
  * does not reach threshold gets its whole-step update (stores are selects,
- * with no branch); the others keep their state and are flagged in slow[]
- * for the exact path. A neuron refractory for the whole step is updated
+ * with no branch); the others keep their state and are flagged in the
+ * returned bit mask for the exact path. A neuron refractory for the whole step is updated
  * here as lif_refractory does: V stays at V_reset. Cloned for AVX2 where the
  * processor has it. */
 __attribute__((target_clones("avx2", "default")))
@@ -314,6 +314,7 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
                                 double *restrict gi, double *restrict refr)
 {
   uint64_t slow = 0;   /* bit j: neuron j needs the exact path */
+  lif_v4l flags[LIF_QUIET_BLOCK / 4], seen = {0, 0, 0, 0};
   const ladsim_lif_propagator *p = &in->step;
   const double dm = p->dm, ke = p->ke, ki = p->ki, de = p->de, di = p->di;
   const double v_inf = in->v_inf, v_th = in->v_th, h = in->h, v_reset = in->v_reset;
@@ -337,11 +338,14 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
     memcpy(ge + j, &geo, sizeof geo);
     memcpy(gi + j, &gio, sizeof gio);
     memcpy(refr + j, &ro, sizeof ro);
-    long long any = exact[0] | exact[1] | exact[2] | exact[3];
-    if (any)   /* rare: most neurons take the whole-step update */
-      for (int l = 0; l < 4; l++)
-        slow |= (uint64_t)(exact[l] != 0) << (j + l);
+    flags[j / 4] = exact;
+    seen |= exact;
   }
+  /* Rare: most blocks have no neuron for the exact path. */
+  if (seen[0] | seen[1] | seen[2] | seen[3])
+    for (size_t g = 0; g < j / 4; g++)
+      for (int l = 0; l < 4; l++)
+        slow |= (uint64_t)(flags[g][l] != 0) << (4 * g + l);
   for (; j < m; j++) {
     double vn = lif_v_after(p, v_inf, v[j], ge[j], gi[j]);
     double top = v[j] > vn ? v[j] : vn;
