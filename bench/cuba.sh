@@ -1,41 +1,58 @@
 #!/bin/sh
 # cuba.sh: ladsim against Brian2's C++ standalone mode on the CUBA network.
 #
-#   bench/cuba.sh [LADSIM] [WORKDIR]
+#   bench/cuba.sh [LADSIM] [WORKDIR] [SEEDS]
 #
 # Runs examples/cuba.yaml in ladsim and bench/cuba_brian2.py in Brian2, one
-# after the other on one core, for 1 s and 10 s of model time, and prints for
-# each: wall time, mean firing rate, CV of inter-spike intervals (over the
-# whole run) and peak memory, then the ratio of the wall times. Brian2's
-# wall time is that of its compiled simulation binary (compilation, which
-# happens once per network, is shown apart); ladsim's is the whole `ladsim
-# run`, including drawing the connections and writing the HDF5 file.
+# after the other on one core (taskset -c 0), for 1 s and 10 s of model
+# time and for each seed of SEEDS (default "1 2 3": connectivity and initial
+# potentials differ between seeds and so do the firing rates, so the
+# simulators are compared over several networks). Prints for each run: wall
+# time, mean firing rate, CV of inter-spike intervals and peak memory; then
+# the means per simulator and duration, and the ratio of the wall times.
+# Brian2's wall time is that of its compiled simulation binary (the
+# compilation, once per network, is shown apart); ladsim's is the whole
+# `ladsim run`: start-up, drawing the connections, simulating, writing HDF5.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 ladsim=${1:-$here/../ladsim}
 work=${2:-cuba_bench}
+seeds=${3:-1 2 3}
 mkdir -p "$work"
 py=/usr/bin/python3
+runs="$work/runs.txt"
+: > "$runs"
 stats() { "$py" "$here/spike_stats.py" "$1" 4000 0 "$2"; }
 peak_mib() { awk '/Maximum resident/ { printf "%.0f", $6 / 1024 }' "$1"; }
 elapsed_s() { awk '/Elapsed \(wall clock\)/ { n = split($8, p, ":"); s = 0;
   for (k = 1; k <= n; k++) s = s * 60 + p[k]; printf "%.2f", s }' "$1"; }
 
-printf "%-8s %-8s %10s %10s %8s %9s\n" sim model_s wall_s rate_Hz cv_isi peak_MiB
+printf "%-8s %7s %5s %8s %8s %7s %9s\n" sim model_s seed wall_s rate_Hz cv_isi peak_MiB
 for T in 1 10; do
-  ms=$((T * 1000))
-  /usr/bin/time -v taskset -c 0 "$ladsim" run "$here/../examples/cuba.yaml" \
-    -o "$work/ladsim_$T.h5" --force --quiet --set simulation.duration=${T}s \
-    2> "$work/ladsim_$T.time" > /dev/null
-  set -- $(stats "$work/ladsim_$T.h5" $ms)
-  lw=$(elapsed_s "$work/ladsim_$T.time")
-  printf "%-8s %-8s %10s %10s %8s %9s\n" ladsim $T "$lw" "$2" "$3" "$(peak_mib "$work/ladsim_$T.time")"
+  for seed in $seeds; do
+    tag=${T}s_seed$seed
+    /usr/bin/time -v taskset -c 0 "$ladsim" run "$here/../examples/cuba.yaml" \
+      -o "$work/ladsim_$tag.h5" --force --quiet \
+      --set simulation.duration=${T}s --set simulation.seed=$seed \
+      2> "$work/ladsim_$tag.time" > /dev/null
+    set -- $(stats "$work/ladsim_$tag.h5" $((T * 1000)))
+    line=$(printf "%-8s %7s %5s %8s %8s %7s %9s" ladsim $T $seed \
+      "$(elapsed_s "$work/ladsim_$tag.time")" "$2" "$3" "$(peak_mib "$work/ladsim_$tag.time")")
+    echo "$line"; echo "$line" >> "$runs"
 
-  taskset -c 0 "$py" "$here/cuba_brian2.py" $T "$work/brian2_$T.npz" "$work/brian2_build_$T" \
-    > "$work/brian2_$T.log" 2>&1
-  set -- $(stats "$work/brian2_$T.npz" $ms)
-  bw=$("$py" -c "import numpy as np; d = np.load('$work/brian2_$T.npz'); print(f\"{float(d['run_s']):.2f} {float(d['compile_s']):.1f} {float(d['peak_kb']) / 1024:.0f}\")")
-  set -- $2 $3 $bw
-  printf "%-8s %-8s %10s %10s %8s %9s   (compile %s s)\n" brian2 $T "$3" "$1" "$2" "$5" "$4"
-  echo "ratio (brian2 wall / ladsim wall) at $T s: $("$py" -c "print(f'{$3 / $lw:.2f}')")"
+    taskset -c 0 "$py" "$here/cuba_brian2.py" $T "$work/brian2_$tag.npz" \
+      "$work/brian2_build_$tag" $seed > "$work/brian2_$tag.log" 2>&1
+    set -- $(stats "$work/brian2_$tag.npz" $((T * 1000)))
+    set -- "$2" "$3" $("$py" -c "import numpy as np; d = np.load('$work/brian2_$tag.npz'); print(f\"{float(d['run_s']):.2f} {float(d['compile_s']):.1f} {float(d['peak_kb']) / 1024:.0f}\")")
+    line=$(printf "%-8s %7s %5s %8s %8s %7s %9s" brian2 $T $seed "$3" "$1" "$2" "$5")
+    echo "$line   (compile $4 s)"; echo "$line" >> "$runs"
+  done
 done
+echo
+echo "means over seeds $seeds:"
+awk '{ k = $1 " " $2; n[k]++; w[k] += $4; r[k] += $5; c[k] += $6 }
+  END { for (T = 1; T <= 10; T += 9) {
+          a = "ladsim " T; b = "brian2 " T
+          printf "  %2d s: ladsim %.2f s, %.3f Hz, CV %.3f | brian2 %.2f s, %.3f Hz, CV %.3f | rate %+.1f%%, CV %+.1f%%, speed-up (brian2 wall / ladsim wall) %.2f\n",
+            T, w[a] / n[a], r[a] / n[a], c[a] / n[a], w[b] / n[b], r[b] / n[b], c[b] / n[b],
+            100 * (r[a] / r[b] - 1), 100 * (c[a] / c[b] - 1), w[b] / w[a] } }' "$runs"

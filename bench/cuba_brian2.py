@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """cuba_brian2.py: the CUBA network in Brian2's C++ standalone mode (the peer).
 
-    bench/cuba_brian2.py DURATION_S OUT.npz [BUILD_DIR]
+    bench/cuba_brian2.py DURATION_S OUT.npz [BUILD_DIR] [SEED]
 
 The network of Vogels and Abbott (2005) as benchmarked by Brette et al.
 (2007), with the parameters of examples/cuba.yaml: 4000 LIF neurons (3200
@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 from brian2 import (NeuronGroup, SpikeMonitor, Synapses, defaultclock, device,
-                    mV, ms, prefs, run, second, set_device)
+                    mV, ms, prefs, run, second, seed, set_device)
 
 
 def main():
@@ -25,6 +25,8 @@ def main():
     out = sys.argv[2]
     build = sys.argv[3] if len(sys.argv) > 3 else "cuba_brian2_build"
     set_device("cpp_standalone", directory=build, build_on_run=False)
+    if len(sys.argv) > 4:
+        seed(int(sys.argv[4]))
     prefs.devices.cpp_standalone.openmp_threads = 0
     defaultclock.dt = 0.1 * ms
 
