@@ -1,6 +1,7 @@
 /* test_e2e.c: a tiny run on synthetic data, end to end, its HDF5 file read back. */
 #include "config.h"
 #include <check.h>
+#include "check_mpi.h"
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -182,18 +183,11 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   Suite *s = suite_create("e2e");
   TCase *tc = tcase_create("synthetic");
   tcase_add_test(tc, test_run_and_read_back);
   tcase_add_test(tc, test_same_seed_same_weights);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_set_fork_status(sr, CK_NOFORK);   /* MPI does not survive fork */
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  MPI_Finalize();
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ladsim_test_run_mpi(argc, argv, s);
 }

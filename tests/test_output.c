@@ -3,6 +3,7 @@
 #include <ladsim/output.h>
 
 #include <check.h>
+#include "check_mpi.h"
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -544,13 +545,5 @@ static Suite *output_suite(void)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
-  SRunner *sr = srunner_create(output_suite());
-  /* MPI cannot live in forked children. */
-  srunner_set_fork_status(sr, CK_NOFORK);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  MPI_Finalize();
-  return failed == 0 ? 0 : 1;
+  return ladsim_test_run_mpi(argc, argv, output_suite());
 }

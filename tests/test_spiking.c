@@ -1,6 +1,7 @@
 /* test_spiking.c: spiking populations end to end: SONATA spikes read back, exactness across resolutions. */
 #include "config.h"
 #include <check.h>
+#include "check_mpi.h"
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -162,7 +163,6 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   Suite *s = suite_create("spiking");
   TCase *tc = tcase_create("network");
   tcase_add_test(tc, test_file_holds_the_simulated_spikes);
@@ -170,11 +170,5 @@ int main(int argc, char **argv)
   tcase_add_test(tc, test_seed_reproducible);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_set_fork_status(sr, CK_NOFORK);   /* MPI does not survive fork */
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  MPI_Finalize();
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ladsim_test_run_mpi(argc, argv, s);
 }
