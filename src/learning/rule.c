@@ -127,12 +127,15 @@ static void predictor_learn(ladsim_rule *r, const double *zd)
   }
 }
 
+/* Without the adversary nothing trains the predictor: it stays at zero
+ * (zhat = 0, e = z) and its product is skipped. */
 static void predict(ladsim_rule *r, const double *z, const double *zd)
 {
   size_t n = r->n;
   memcpy(r->zhat, r->c, n * sizeof(double));
-  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, r->P, (int)n,
-              zd, 1, 1.0, r->zhat, 1);
+  if (r->spec->decorrelation == LADSIM_DECOR_ADVERSARIAL)
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, r->P, (int)n,
+                zd, 1, 1.0, r->zhat, 1);
   for (size_t i = 0; i < n; i++)
     r->e[i] = z[i] - r->zhat[i];
 }
