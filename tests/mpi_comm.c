@@ -1,0 +1,58 @@
+/* mpi_comm.c: the partition covers every neuron once; a failure on one rank reaches all. */
+#include "config.h"
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+#include "comm/comm.h"
+
+static int rank, size;
+
+/* Blocks of every size from 0 to 50 tile [0, n) in rank order, and the
+ * owner of each item is the rank whose block holds it. */
+static int check_blocks(void)
+{
+  for (size_t n = 0; n <= 50; n++) {
+    size_t next = 0;
+    for (int r = 0; r < size; r++) {
+      size_t first, count;
+      ladsim_comm_block(n, size, r, &first, &count);
+      if (first != next || count > n / (size_t)size + 1)
+        return 1;
+      for (size_t i = first; i < first + count; i++)
+        if (ladsim_comm_owner(n, size, i) != r)
+          return 1;
+      next = first + count;
+    }
+    if (next != n)
+      return 1;
+  }
+  return 0;
+}
+
+/* Only the last rank fails; every rank must come back with its status and
+ * message, and nobody may hang. */
+static int check_agree(void)
+{
+  ladsim_status mine = LADSIM_OK;
+  if (rank == size - 1)
+    mine = LADSIM_ERROR(LADSIM_EDIVERGED, "layer hidden: neuron 7 diverged");
+  ladsim_status got = ladsim_comm_agree(MPI_COMM_WORLD, mine);
+  if (got != LADSIM_EDIVERGED || !strstr(ladsim_error_message(), "neuron 7 diverged"))
+    return 1;
+  if (size > 1 && rank != size - 1 && !strstr(ladsim_error_message(), "rank"))
+    return 1;
+  return ladsim_comm_agree(MPI_COMM_WORLD, LADSIM_OK) != LADSIM_OK;
+}
+
+int main(int argc, char **argv)
+{
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int bad = check_blocks() | check_agree() << 1;
+  MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, MPI_COMM_WORLD);
+  if (rank == 0)
+    printf("mpi_comm on %d ranks: %s (code %d)\n", size, bad ? "FAIL" : "ok", bad);
+  MPI_Finalize();
+  return bad ? 1 : 0;
+}
