@@ -20,6 +20,30 @@ static void init_weights(ladsim_layer *l, size_t index, uint64_t seed)
   }
 }
 
+void ladsim__plasticity_step(ladsim_rule *r, double *W, double *b, const double *x)
+{
+  size_t n = r->n;
+  for (size_t i = 0; i < n; i++)
+    r->acc[i] += r->m[i];
+  if (r->spec->plasticity == LADSIM_PLAST_PER_VIEW) {
+    cblas_dger(CblasRowMajor, (int)n, (int)r->d, 1.0, r->m, 1, x, 1, r->grad, (int)r->d);
+    return;
+  }
+  for (size_t i = 0; b && i < n; i++)
+    b[i] += r->k_w * r->m[i];
+  cblas_dger(CblasRowMajor, (int)n, (int)r->d, r->k_w, r->m, 1, x, 1, W, (int)r->d);
+}
+
+void ladsim__plasticity_view_end(ladsim_rule *r, double *W, double *b)
+{
+  if (r->spec->plasticity != LADSIM_PLAST_PER_VIEW)
+    return;
+  for (size_t i = 0; b && i < r->n; i++)
+    b[i] += r->k_w * r->acc[i];
+  cblas_daxpy((int)(r->n * r->d), r->k_w, r->grad, 1, W, 1);
+  memset(r->grad, 0, r->n * r->d * sizeof(double));
+}
+
 ladsim_status ladsim_layer_alloc(const ladsim_layer_spec *spec, size_t index,
                                  size_t d, bool varying_input, double h,
                                  double view_duration, uint64_t seed,
@@ -98,24 +122,18 @@ void ladsim_layer_view_begin(ladsim_layer *l, const double *x)
 static void plasticity_step(ladsim_layer *l)
 {
   ladsim_rule *r = l->rule;
-  size_t n = l->n;
-  bool per_view = r->spec->plasticity == LADSIM_PLAST_PER_VIEW;
-  for (size_t i = 0; i < n; i++)
-    r->acc[i] += r->m[i];
-  if (per_view) {
-    if (l->varying_input)
-      cblas_dger(CblasRowMajor, (int)n, (int)l->d, 1.0, r->m, 1, l->x, 1,
-                 r->grad, (int)l->d);
+  if (l->varying_input) {
+    ladsim__plasticity_step(r, l->W, l->b, l->x);
     return;
   }
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < l->n; i++)
+    r->acc[i] += r->m[i];
+  if (r->spec->plasticity == LADSIM_PLAST_PER_VIEW)
+    return;
+  for (size_t i = 0; i < l->n; i++) {
     l->b[i] += r->k_w * r->m[i];
-  if (l->varying_input)
-    cblas_dger(CblasRowMajor, (int)n, (int)l->d, r->k_w, r->m, 1, l->x, 1,
-               l->W, (int)l->d);
-  else
-    for (size_t i = 0; i < n; i++)
-      l->drive[i] += r->k_w * r->m[i] * l->x_norm2;
+    l->drive[i] += r->k_w * r->m[i] * l->x_norm2;
+  }
 }
 
 void ladsim_layer_step(ladsim_layer *l, bool learn)
@@ -137,19 +155,14 @@ void ladsim_layer_view_end(ladsim_layer *l, bool learn)
   ladsim_rule *r = l->rule;
   if (!learn || !r)
     return;
-  size_t n = l->n, d = l->d;
-  bool per_view = r->spec->plasticity == LADSIM_PLAST_PER_VIEW;
-  if (per_view) {
-    for (size_t i = 0; i < n; i++)
-      l->b[i] += r->k_w * r->acc[i];
-    if (l->varying_input) {
-      cblas_daxpy((int)(n * d), r->k_w, r->grad, 1, l->W, 1);
-      memset(r->grad, 0, n * d * sizeof(double));
-      return;
-    }
-  } else if (l->varying_input) {
+  if (l->varying_input) {
+    ladsim__plasticity_view_end(r, l->W, l->b);
     return;
   }
+  size_t n = l->n, d = l->d;
+  if (r->spec->plasticity == LADSIM_PLAST_PER_VIEW)
+    for (size_t i = 0; i < n; i++)
+      l->b[i] += r->k_w * r->acc[i];
   cblas_dger(CblasRowMajor, (int)n, (int)d, r->k_w, r->acc, 1, l->x, 1, l->W, (int)d);
 }
 

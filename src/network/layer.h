@@ -32,6 +32,13 @@ typedef struct ladsim_layer {
   size_t view_steps;         /* steps summed in z_sum */
 } ladsim_layer;
 
+/* Plasticity for an input x that changes within the view (shared by rate
+ * layers fed by a lower layer and spiking layers fed by spike traces): adds
+ * m to the view's sum and k_w m x^T to W (k_w m to b; b may be NULL) at
+ * once, or to rule->grad for plasticity: per_view, which view_end applies. */
+void ladsim__plasticity_step(ladsim_rule *r, double *W, double *b, const double *x);
+void ladsim__plasticity_view_end(ladsim_rule *r, double *W, double *b);
+
 /* Allocates a layer with d inputs at resolution h and view duration T (ms),
  * initialising W from the stream (seed, LADSIM_STREAM_INIT, layer index,
  * neuron id) so every rank and every run agrees. Not collective. */

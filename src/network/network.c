@@ -20,6 +20,8 @@ static ladsim_status add_rate_layer(ladsim_network *net, size_t i, const int *ra
   LADSIM_CHECK(ladsim_layer_alloc(ls, i, d, src >= 0, m->simulation.resolution,
                                   m->input.view_duration, m->simulation.seed,
                                   &net->layers[k]));
+  ladsim_layer *l = net->layers[k];
+  net->units[net->n_units++] = (ladsim_unit){ls, l->n, l->d, &l->W, &l->b, l->rule, l, NULL};
   net->n_layers = k + 1;
   return LADSIM_OK;
 }
@@ -35,19 +37,43 @@ static int64_t max_delay_steps(const ladsim_model *m)
   return steps;
 }
 
+/* A lif layer fed by the stimulus gets it as Poisson trains through a
+ * dense learned projection. */
+static ladsim_status add_input(ladsim_network *net, size_t i, ladsim_population *p)
+{
+  const ladsim_model *m = net->model;
+  const ladsim_layer_spec *ls = &m->layers[i];
+  if (ls->lif.coding != LADSIM_CODING_POISSON)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "layers.%s.lif.coding: current coding is not "
+                        "supported yet; use coding: poisson", ls->name);
+  if (m->input.center)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "layers.%s: Poisson coding needs pixels in [0, 1], "
+                        "but input.center: true makes them negative; set input.center: false",
+                        ls->name);
+  LADSIM_CHECK(ladsim_population_input_alloc(p, i, net->input_size, m->input.view_duration,
+                                             m->input.max_rate, m->simulation.seed));
+  ladsim_dense_input *in = p->in;
+  net->units[net->n_units++] = (ladsim_unit){ls, p->n, in->d, &in->W, NULL, in->rule, NULL, p};
+  return LADSIM_OK;
+}
+
 static ladsim_status add_population(ladsim_network *net, size_t i, uint32_t *id_base)
 {
   const ladsim_model *m = net->model;
   const ladsim_layer_spec *ls = &m->layers[i];
-  if (strcmp(ls->from, "none") != 0)
-    return LADSIM_ERROR(LADSIM_ECONFIG, "layers.%s: a lif layer fed by '%s' is not "
-                        "supported yet; use from: none and projections", ls->name, ls->from);
+  bool from_input = strcmp(ls->from, "input") == 0;
+  if (!from_input && strcmp(ls->from, "none") != 0)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "layers.%s: a lif layer fed by layer '%s' is not "
+                        "supported yet; use from: input, or from: none and projections",
+                        ls->name, ls->from);
   size_t k = net->n_pops;
   LADSIM_CHECK(ladsim_population_alloc(ls, i, *id_base, m->simulation.resolution,
                                        max_delay_steps(m), m->simulation.seed,
                                        &net->pops[k]));
-  *id_base += (uint32_t)ls->size;
   net->n_pops = k + 1;
+  *id_base += (uint32_t)ls->size;
+  if (from_input)
+    LADSIM_CHECK(add_input(net, i, net->pops[k]));
   return LADSIM_OK;
 }
 
@@ -128,12 +154,24 @@ ladsim_population *ladsim_network_population(const ladsim_network *net, const ch
   return NULL;
 }
 
-void ladsim_network_view_begin(ladsim_network *net, const double *x)
+ladsim_status ladsim_network_view_begin(ladsim_network *net, const double *x,
+                                        uint64_t view_index)
 {
   for (size_t i = 0; i < net->n_layers; i++) {
     int src = net->source[i];
     ladsim_layer_view_begin(net->layers[i], src < 0 ? x : net->layers[src]->z);
   }
+  for (size_t i = 0; i < net->n_pops; i++)
+    LADSIM_CHECK(ladsim_population_view_begin(net->pops[i], x, view_index));
+  return LADSIM_OK;
+}
+
+void ladsim_unit_view_mean(const ladsim_unit *u, double *out)
+{
+  if (u->layer)
+    ladsim_layer_view_mean(u->layer, out);
+  else
+    ladsim_population_view_mean(u->pop, out);
 }
 
 /* Sends the step's spikes of every population along its projections; they
@@ -159,8 +197,10 @@ ladsim_status ladsim_network_step(ladsim_network *net, bool learn)
 {
   for (size_t i = 0; i < net->n_layers; i++)
     ladsim_layer_step(net->layers[i], learn);
-  for (size_t i = 0; i < net->n_pops; i++)
+  for (size_t i = 0; i < net->n_pops; i++) {
     LADSIM_CHECK(ladsim_population_step(net->pops[i], net->step));
+    ladsim_population_learn(net->pops[i], learn);
+  }
   LADSIM_CHECK(deliver(net, net->step));
   net->step++;
   return LADSIM_OK;
@@ -170,17 +210,24 @@ void ladsim_network_view_end(ladsim_network *net, bool learn)
 {
   for (size_t i = 0; i < net->n_layers; i++)
     ladsim_layer_view_end(net->layers[i], learn);
+  for (size_t i = 0; i < net->n_pops; i++)
+    ladsim_population_view_end(net->pops[i], learn);
 }
 
 void ladsim_network_reset_state(ladsim_network *net)
 {
   for (size_t i = 0; i < net->n_layers; i++)
     ladsim_layer_reset_state(net->layers[i]);
+  for (size_t i = 0; i < net->n_pops; i++)
+    ladsim_population_reset_state(net->pops[i]);
 }
 
 ladsim_status ladsim_network_check_finite(const ladsim_network *net, double t_ms)
 {
   for (size_t i = 0; i < net->n_layers; i++)
     LADSIM_CHECK(ladsim_layer_check_finite(net->layers[i], t_ms));
+  for (size_t i = 0; i < net->n_pops; i++)
+    if (net->pops[i]->in)
+      LADSIM_CHECK(ladsim_population_check_finite(net->pops[i], t_ms));
   return LADSIM_OK;
 }

@@ -7,8 +7,7 @@
 #include <string.h>
 #include "core/rng.h"
 
-/* Grows *buf of elements of size elem to hold at least need. */
-static int reserve(void **buf, size_t *cap, size_t need, size_t elem)
+int ladsim__reserve(void **buf, size_t *cap, size_t need, size_t elem)
 {
   if (need <= *cap)
     return 0;
@@ -107,6 +106,7 @@ void ladsim_population_free(ladsim_population *p)
   free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
   free(p->first); free(p->cursor); free(p->before); free(p->busy); free(p->slot_of); free(p->busy_ids); free(p->quiet_ids); free(p->sorted); free(p->inputs);
   free(p->spike_ids); free(p->spike_offsets);
+  ladsim__dense_input_free(p->in);
   free(p);
 }
 
@@ -116,7 +116,7 @@ ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
                                         double dg)
 {
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
-  if (reserve((void **)&s->ev, &s->cap, s->n + 1, sizeof *s->ev))
+  if (ladsim__reserve((void **)&s->ev, &s->cap, s->n + 1, sizeof *s->ev))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory queueing spikes for layer %s",
                         p->spec->name);
   s->ev[s->n++] = (ladsim_spike_event){target, source, offset, weight, dv, dg};
@@ -156,7 +156,7 @@ static ladsim_status group(ladsim_population *p, const ladsim_event_slot *s)
     p->cursor[k] = p->first[k];
   }
   p->first[p->n_busy] = at;
-  if (reserve((void **)&p->sorted, &p->sorted_cap, s->n, sizeof *p->sorted))
+  if (ladsim__reserve((void **)&p->sorted, &p->sorted_cap, s->n, sizeof *p->sorted))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory sorting spikes");
   for (size_t e = 0; e < s->n; e++) {
     size_t k = p->slot_of[s->ev[e].target];
@@ -200,29 +200,50 @@ static ladsim_status add_spike(ladsim_population *p, size_t id, double offset)
   return LADSIM_OK;
 }
 
-/* The exact path for busy neuron k (the k-th target of this step), from
- * its state before the step. */
-static ladsim_status step_exact(ladsim_population *p, size_t k)
+/* Runs neuron t exactly through the step from state st with the n_in
+ * inputs in p->inputs. */
+static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state st,
+                               size_t n_in)
 {
-  size_t t = p->busy_ids[k], lo = p->first[k], n_in = p->first[k + 1] - lo;
-  if (reserve((void **)&p->inputs, &p->inputs_cap, n_in, sizeof *p->inputs))
-    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
-  for (size_t e = 0; e < n_in; e++)
-    p->inputs[e] = (ladsim_lif_input){p->sorted[lo + e].offset, p->sorted[lo + e].weight};
-  ladsim_lif_state s = p->before[k];
   double off[8];
-  int fired = ladsim_lif_step(&p->prop, &s, p->inputs, n_in, off, 8);
+  int fired = ladsim_lif_step(&p->prop, &st, p->inputs, n_in, off, 8);
   if (fired == 8)
     return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neuron %zu fires 8 or more times in "
                         "one step; use a finer simulation.resolution or a longer t_ref",
                         p->spec->name, t);
-  p->v[t] = s.v;
-  p->ge[t] = s.ge;
-  p->gi[t] = s.gi;
-  p->refr[t] = s.refr;
+  p->v[t] = st.v;
+  p->ge[t] = st.ge;
+  p->gi[t] = st.gi;
+  p->refr[t] = st.refr;
   for (int f = 0; f < fired; f++)
     LADSIM_CHECK(add_spike(p, t, off[f]));
   return LADSIM_OK;
+}
+
+/* The exact path for busy neuron k (the k-th target of this step), from
+ * its state before the step. */
+static ladsim_status step_exact(ladsim_population *p, size_t k)
+{
+  size_t lo = p->first[k], n_in = p->first[k + 1] - lo;
+  if (ladsim__reserve((void **)&p->inputs, &p->inputs_cap, n_in, sizeof *p->inputs))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
+  for (size_t e = 0; e < n_in; e++)
+    p->inputs[e] = (ladsim_lif_input){p->sorted[lo + e].offset, p->sorted[lo + e].weight};
+  return run_exact(p, p->busy_ids[k], p->before[k], n_in);
+}
+
+/* Adds the end-of-step effects of group k's events to *dv, *dge, *dgi. */
+static inline void group_effects(const ladsim_population *p, size_t k, double *dv,
+                                 double *dge, double *dgi)
+{
+  for (size_t e = p->first[k]; e < p->first[k + 1]; e++) {
+    const ladsim_spike_event *ev = &p->sorted[e];
+    *dv += ev->dv;
+    if (ev->weight > 0.0)
+      *dge += ev->dg;
+    else
+      *dgi += ev->dg;
+  }
 }
 
 /* A busy neuron that took the whole-step update: its inputs' effects are
@@ -237,14 +258,7 @@ static ladsim_status step_busy(ladsim_population *p, size_t k)
     return step_exact(p, k);
   int clamped = p->before[k].refr >= p->h;   /* V held at reset all step */
   double dv = 0.0, dge = 0.0, dgi = 0.0;
-  for (size_t e = p->first[k]; e < p->first[k + 1]; e++) {
-    const ladsim_spike_event *ev = &p->sorted[e];
-    dv += ev->dv;
-    if (ev->weight > 0.0)
-      dge += ev->dg;
-    else
-      dgi += ev->dg;
-  }
+  group_effects(p, k, &dv, &dge, &dgi);
   if (!clamped && p->v[t] + dv >= p->prop.v_th)
     return step_exact(p, k);
   if (!clamped)
@@ -270,6 +284,96 @@ static ladsim_status step_quiet(ladsim_population *p)
   for (size_t f = 0; f < fired; f++)
     p->spike_ids[p->n_spikes + f] = (uint32_t)p->quiet_ids[f];
   p->n_spikes += fired;
+  return LADSIM_OK;
+}
+
+/* The summed end-of-step effects of the step's input spikes lo .. hi on
+ * every neuron, as if it stayed below threshold: for each spike two unit
+ * effects (through g_e, through g_i), then one pass over the neurons. */
+static void dense_effects(ladsim_population *p, size_t lo, size_t hi)
+{
+  ladsim_dense_input *in = p->in;
+  size_t n = p->n, d = in->d;
+  memset(in->dv, 0, n * sizeof(double));
+  memset(in->dge, 0, n * sizeof(double));
+  memset(in->dgi, 0, n * sizeof(double));
+  for (size_t s = lo; s < hi; s++) {
+    double ev, eg, iv, ig;
+    ladsim_lif_input_effect(&p->prop, in->spikes[s].offset, 1.0, &ev, &eg);
+    ladsim_lif_input_effect(&p->prop, in->spikes[s].offset, -1.0, &iv, &ig);
+    const double *col = in->W + in->spikes[s].id;
+    for (size_t i = 0; i < n; i++) {
+      double w = col[i * d], wp = w > 0.0 ? w : 0.0, wn = w - wp;
+      /* effect(w) = |w| effect(-1) for w < 0 */
+      in->dv[i] += wp * ev - wn * iv;
+      in->dge[i] += wp * eg;
+      in->dgi[i] -= wn * ig;
+    }
+  }
+}
+
+/* The exact path for neuron t: the step's input spikes lo .. hi with
+ * weights from row t of W, merged by offset with its events of group k
+ * (k == SIZE_MAX: none), the input first at equal offsets. */
+static ladsim_status dense_exact(ladsim_population *p, size_t t, size_t k, size_t lo,
+                                 size_t hi)
+{
+  const ladsim_dense_input *in = p->in;
+  size_t g = k == SIZE_MAX ? 0 : p->first[k], g_end = k == SIZE_MAX ? 0 : p->first[k + 1];
+  size_t need = hi - lo + g_end - g;
+  if (ladsim__reserve((void **)&p->inputs, &p->inputs_cap, need, sizeof *p->inputs))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
+  const double *w = in->W + t * in->d;
+  size_t m = 0, a = lo;
+  while (a < hi || g < g_end) {
+    if (g == g_end || (a < hi && in->spikes[a].offset <= p->sorted[g].offset)) {
+      p->inputs[m++] = (ladsim_lif_input){in->spikes[a].offset, w[in->spikes[a].id]};
+      a++;
+    } else {
+      p->inputs[m++] = (ladsim_lif_input){p->sorted[g].offset, p->sorted[g].weight};
+      g++;
+    }
+  }
+  return run_exact(p, t, in->before[t], m);
+}
+
+/* Neuron t after the whole-step update of a step with input spikes: the
+ * same choice as step_busy, with the dense input's effects added. */
+static ladsim_status dense_neuron(ladsim_population *p, size_t t, size_t lo, size_t hi)
+{
+  ladsim_dense_input *in = p->in;
+  int untouched = p->busy[t] == 2;
+  p->busy[t] = 0;
+  size_t k = p->slot_of[t];
+  if (!(k < p->n_busy && p->busy_ids[k] == t))
+    k = SIZE_MAX;   /* no events from projections */
+  if (untouched)
+    return dense_exact(p, t, k, lo, hi);
+  double dv = in->dv[t], dge = in->dge[t], dgi = in->dgi[t];
+  if (k != SIZE_MAX)
+    group_effects(p, k, &dv, &dge, &dgi);
+  int clamped = in->before[t].refr >= p->h;
+  if (!clamped && p->v[t] + dv >= p->prop.v_th)
+    return dense_exact(p, t, k, lo, hi);
+  if (!clamped)
+    p->v[t] += dv;
+  p->ge[t] += dge;
+  p->gi[t] += dgi;
+  return LADSIM_OK;
+}
+
+/* A step in which input spikes lo .. hi arrive: every neuron receives them. */
+static ladsim_status step_dense(ladsim_population *p, size_t lo, size_t hi)
+{
+  ladsim_dense_input *in = p->in;
+  for (size_t i = 0; i < p->n; i++) {
+    in->before[i] = (ladsim_lif_state){p->v[i], p->ge[i], p->gi[i], p->refr[i]};
+    p->busy[i] = 1;
+  }
+  dense_effects(p, lo, hi);
+  LADSIM_CHECK(step_quiet(p));
+  for (size_t i = 0; i < p->n; i++)
+    LADSIM_CHECK(dense_neuron(p, i, lo, hi));
   return LADSIM_OK;
 }
 
@@ -306,7 +410,7 @@ static void order_spikes(ladsim_population *p)
 /* The activity trace feeds the learning rule only. */
 static void update_trace(ladsim_population *p)
 {
-  if (!p->spec->learn)
+  if (!p->spec->learn && !p->in)
     return;
   for (size_t i = 0; i < p->n; i++)
     p->trace[i] *= p->trace_decay;
@@ -315,18 +419,36 @@ static void update_trace(ladsim_population *p)
     p->trace[p->spike_ids[s]] += exp(-(p->h - p->spike_offsets[s]) / tau);
 }
 
+/* The range lo .. hi of the view's input spikes that fall in this step. */
+static void input_range(const ladsim_population *p, size_t *lo, size_t *hi)
+{
+  const ladsim_dense_input *in = p->in;
+  size_t e = in->next;
+  while (e < in->n_spikes && in->spikes[e].step == in->view_step)
+    e++;
+  *lo = in->next;
+  *hi = e;
+}
+
 ladsim_status ladsim_population_step(ladsim_population *p, int64_t step)
 {
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
+  size_t lo = 0, hi = 0;
   p->n_spikes = 0;
   LADSIM_CHECK(group(p, s));
   for (size_t k = 0; k < p->n_busy; k++) {
     size_t t = p->busy_ids[k];
     p->before[k] = (ladsim_lif_state){p->v[t], p->ge[t], p->gi[t], p->refr[t]};
   }
-  LADSIM_CHECK(step_quiet(p));
-  for (size_t k = 0; k < p->n_busy; k++)
-    LADSIM_CHECK(step_busy(p, k));
+  if (p->in)
+    input_range(p, &lo, &hi);
+  if (hi > lo) {
+    LADSIM_CHECK(step_dense(p, lo, hi));
+  } else {
+    LADSIM_CHECK(step_quiet(p));
+    for (size_t k = 0; k < p->n_busy; k++)
+      LADSIM_CHECK(step_busy(p, k));
+  }
   s->n = 0;
   order_spikes(p);
   update_trace(p);

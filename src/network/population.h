@@ -1,5 +1,11 @@
 /* population.h: a population of LIF neurons, its incoming spike buffer and its spikes.
  *
+ * A population of a lif layer with from: input also has a dense learned
+ * input from the stimulus (ladsim_dense_input, population_input.c); in a
+ * step with input spikes every neuron receives, and the same choice as for
+ * sparse events applies: superposition below threshold, the exact path
+ * for the others.
+ *
  * Spikes travel as events with exact times. A spike of source j at step k
  * and offset o reaches its targets after the projection's delay of D steps,
  * at step k + D with the same offset; it is kept in a ring of slots, one per
@@ -9,10 +15,12 @@
 #ifndef LADSIM_NETWORK_POPULATION_H
 #define LADSIM_NETWORK_POPULATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <ladsim/error.h>
 #include <ladsim/model.h>
+#include "learning/rule.h"
 #include "models/lif.h"
 
 /* One spike on its way to one target. */
@@ -28,6 +36,42 @@ typedef struct {
   ladsim_spike_event *ev;
   size_t n, cap;
 } ladsim_event_slot;
+
+/* One spike of an input unit during the current view. */
+typedef struct {
+  double t;              /* ms from the start of the view */
+  uint32_t id;           /* input unit */
+  uint32_t step;         /* step of the view it falls in */
+  double offset;         /* ms into that step */
+} ladsim_input_spike;
+
+/* The dense learned projection from the stimulus into a population (a lif
+ * layer with from: input; population_input.c). Pixel x_j becomes a Poisson
+ * train at x_j * max_rate; an input spike adds W_ij (mV) to g_e or g_i of
+ * neuron i at its exact time. The rule sees z = the trace of the neuron's
+ * own spikes, f' = the surrogate derivative at V and x_pre = the traces of
+ * the input spikes, all with time constant lif.tau_trace. */
+typedef struct {
+  size_t d;                      /* input units */
+  double max_rate;               /* Hz of a pixel of intensity 1 */
+  double view_duration;          /* ms */
+  uint64_t seed;
+  double *W;                     /* n x d, mV per spike */
+  double *xpre;                  /* d: traces of the input spikes */
+  ladsim_rule *rule;             /* NULL when the layer does not learn */
+  double *fp;                    /* n: surrogate derivative at the step's end */
+  double *z_sum;                 /* n: sum of z over the view */
+  size_t view_steps;             /* steps summed in z_sum */
+  /* the view's input spikes in (time, id) order, and the next to deliver */
+  ladsim_input_spike *spikes;
+  size_t n_spikes, spikes_cap, next;
+  uint32_t view_step;            /* step of the view being simulated */
+  double *times;                 /* scratch for one unit's train */
+  size_t times_cap;
+  /* scratch for one step: summed effects and the state before the step */
+  double *dv, *dge, *dgi;        /* n each */
+  ladsim_lif_state *before;      /* n */
+} ladsim_dense_input;
 
 typedef struct {
   const ladsim_layer_spec *spec;
@@ -58,6 +102,7 @@ typedef struct {
   uint32_t *spike_ids;
   double *spike_offsets;
   size_t n_spikes, spikes_cap;
+  ladsim_dense_input *in;        /* input from the stimulus; NULL: none */
 } ladsim_population;
 
 /* Allocates a population with delays of up to max_delay_steps, initial V
@@ -76,6 +121,41 @@ ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
                                         uint32_t target, uint32_t source,
                                         double offset, double weight, double dv,
                                         double dg);
+
+/* Grows *buf of elements of size elem to hold at least need; -1 when out
+ * of memory (*buf is then unchanged). */
+int ladsim__reserve(void **buf, size_t *cap, size_t need, size_t elem);
+
+/* Gives p a dense learned input of d units from the stimulus (Poisson
+ * coding), with W_ij ~ N(0, (init.std (v_th - v_reset) / sqrt(d))^2) mV
+ * from the stream (seed, LADSIM_STREAM_INIT, layer index, neuron), and the
+ * rule when the layer learns. Not collective. */
+ladsim_status ladsim_population_input_alloc(ladsim_population *p, size_t index, size_t d,
+                                            double view_duration, double max_rate,
+                                            uint64_t seed);
+void ladsim__dense_input_free(ladsim_dense_input *in);
+
+/* Starts a view of stimulus x: draws the input trains of view view_index
+ * (ladsim_poisson_train) and clears the view's sums. Not collective. */
+ladsim_status ladsim_population_view_begin(ladsim_population *p, const double *x,
+                                           uint64_t view_index);
+
+/* After ladsim_population_step: moves the input traces on, adds z to the
+ * view's sum and, when learn is true, applies the rule for the step. */
+void ladsim_population_learn(ladsim_population *p, bool learn);
+
+/* Ends a view: applies per_view plasticity. */
+void ladsim_population_view_end(ladsim_population *p, bool learn);
+
+/* The mean of z over the view (length n). */
+void ladsim_population_view_mean(const ladsim_population *p, double *out);
+
+/* Puts the neurons at rest (V at e_rest + i_e, or at v_reset if that is
+ * above threshold), clears inputs in flight and traces; weights stay. */
+void ladsim_population_reset_state(ladsim_population *p);
+
+/* Checks that V and the input currents are finite. */
+ladsim_status ladsim_population_check_finite(const ladsim_population *p, double t_ms);
 
 /* Advances every neuron over step `step`, applying that step's events; the
  * step's spikes are left in spike_ids / spike_offsets in (offset, id) order. */

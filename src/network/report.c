@@ -66,10 +66,11 @@ static ladsim_status load_stack(ladsim_input_file *f, const char *layer, const c
 
 ladsim_status ladsim_sim_load_weights(ladsim_sim *s, ladsim_input_file *f)
 {
-  for (size_t i = 0; i < s->net->n_layers; i++) {
-    ladsim_layer *l = s->net->layers[i];
-    LADSIM_CHECK(load_stack(f, l->spec->name, "W", l->n, l->d, s->W0[i], l->W));
-    LADSIM_CHECK(load_stack(f, l->spec->name, "b", l->n, 1, s->b0[i], l->b));
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    const ladsim_unit *u = &s->net->units[i];
+    LADSIM_CHECK(load_stack(f, u->spec->name, "W", u->n, u->d, s->W0[i], *u->W));
+    if (u->b)
+      LADSIM_CHECK(load_stack(f, u->spec->name, "b", u->n, 1, s->b0[i], *u->b));
   }
   return LADSIM_OK;
 }

@@ -46,16 +46,17 @@ static int64_t steps_of(const ladsim_model *m, double ms)
 
 static ladsim_status copy_initial_weights(ladsim_sim *s)
 {
-  for (size_t i = 0; i < s->net->n_layers; i++) {
-    ladsim_layer *l = s->net->layers[i];
-    s->W0[i] = malloc(l->n * l->d * sizeof(double));
-    s->b0[i] = malloc(l->n * sizeof(double));
-    s->view_means[i] = malloc(s->vm_cap * l->n * sizeof(double));
-    if (!s->W0[i] || !s->b0[i] || !s->view_means[i])
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    const ladsim_unit *u = &s->net->units[i];
+    s->W0[i] = malloc(u->n * u->d * sizeof(double));
+    s->b0[i] = u->b ? malloc(u->n * sizeof(double)) : NULL;
+    s->view_means[i] = malloc(s->vm_cap * u->n * sizeof(double));
+    if (!s->W0[i] || (u->b && !s->b0[i]) || !s->view_means[i])
       return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory copying the weights of layer %s",
-                          l->spec->name);
-    memcpy(s->W0[i], l->W, l->n * l->d * sizeof(double));
-    memcpy(s->b0[i], l->b, l->n * sizeof(double));
+                          u->spec->name);
+    memcpy(s->W0[i], *u->W, u->n * u->d * sizeof(double));
+    if (u->b)
+      memcpy(s->b0[i], *u->b, u->n * sizeof(double));
   }
   return LADSIM_OK;
 }
@@ -170,9 +171,9 @@ static void keep_view_means(ladsim_sim *s)
 {
   if (s->vm_rows == s->vm_cap)
     return;
-  for (size_t i = 0; i < s->net->n_layers; i++) {
-    ladsim_layer *l = s->net->layers[i];
-    ladsim_layer_view_mean(l, s->view_means[i] + s->vm_rows * l->n);
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    const ladsim_unit *u = &s->net->units[i];
+    ladsim_unit_view_mean(u, s->view_means[i] + s->vm_rows * u->n);
   }
   s->vm_rows++;
 }
@@ -191,7 +192,7 @@ static ladsim_status on_view(ladsim_sim *s, ladsim_event_queue *q, int64_t step,
     size_t sample;
     unsigned label;
     LADSIM_CHECK(ladsim_stimulus_view(s->stim, s->views_done, s->x, &sample, &label));
-    ladsim_network_view_begin(s->net, s->x);
+    LADSIM_CHECK(ladsim_network_view_begin(s->net, s->x, s->views_done));
     *in_view = 1;
     ladsim_event next = {step + s->view_steps, LADSIM_EV_VIEW, 0};
     LADSIM_CHECK(ladsim_event_queue_push(q, next));

@@ -8,6 +8,15 @@
 #include <string.h>
 #include <ladsim/probe.h>
 
+/* Evaluation views draw their Poisson trains from view indices that no
+ * training view reaches, one per (split, sample), so the learned and the
+ * initial network see the same spikes. */
+static uint64_t eval_view_index(const ladsim_sim *s, const ladsim_dataset *d, size_t k)
+{
+  uint64_t split = d == s->test ? 1 : 0;
+  return (UINT64_C(1) << 62) | (split << 40) | (uint64_t)k;
+}
+
 /* Representations of n samples of d: per layer an n x size matrix of the
  * mean activity over one un-augmented view, starting from rest; raw gets
  * the stimulus itself when not NULL. */
@@ -21,11 +30,11 @@ static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
     if (raw)
       memcpy(raw + k * dim, s->x, dim * sizeof(double));
     ladsim_network_reset_state(net);
-    ladsim_network_view_begin(net, s->x);
+    LADSIM_CHECK(ladsim_network_view_begin(net, s->x, eval_view_index(s, d, k)));
     for (int64_t t = 0; t < s->view_steps; t++)
       LADSIM_CHECK(ladsim_network_step(net, false));
-    for (size_t i = 0; i < net->n_layers; i++)
-      ladsim_layer_view_mean(net->layers[i], reps[i] + k * net->layers[i]->n);
+    for (size_t i = 0; i < net->n_units; i++)
+      ladsim_unit_view_mean(&net->units[i], reps[i] + k * net->units[i].n);
   }
   return LADSIM_OK;
 }
@@ -33,13 +42,16 @@ static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
 /* Exchanges the network's weights with the stored initial ones. */
 static void swap_initial(ladsim_sim *s)
 {
-  for (size_t i = 0; i < s->net->n_layers; i++) {
-    ladsim_layer *l = s->net->layers[i];
-    double *w = l->W, *b = l->b;
-    l->W = s->W0[i];
-    l->b = s->b0[i];
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    const ladsim_unit *u = &s->net->units[i];
+    double *w = *u->W;
+    *u->W = s->W0[i];
     s->W0[i] = w;
-    s->b0[i] = b;
+    if (u->b) {
+      double *b = *u->b;
+      *u->b = s->b0[i];
+      s->b0[i] = b;
+    }
   }
 }
 
@@ -81,8 +93,8 @@ static ladsim_status eval_data_alloc(ladsim_sim *s, bool raw, eval_data *e)
   e->n_train = ev->train && ev->train < s->train->n ? ev->train : s->train->n;
   e->n_test = ev->test && ev->test < s->test->n ? ev->test : s->test->n;
   bool ok = true;
-  for (size_t i = 0; i < s->net->n_layers; i++) {
-    size_t n = s->net->layers[i]->n;
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    size_t n = s->net->units[i].n;
     e->train[i] = malloc(e->n_train * n * sizeof(double));
     e->test[i] = malloc(e->n_test * n * sizeof(double));
     ok = ok && e->train[i] && e->test[i];
@@ -118,8 +130,8 @@ static ladsim_status probe(ladsim_sim *s, const eval_data *e, const double *xtr,
 static ladsim_status assess(ladsim_sim *s, const eval_data *e, bool init,
                             ladsim_report *rep)
 {
-  for (size_t i = 0; i < s->net->n_layers; i++) {
-    const ladsim_layer_spec *ls = s->net->layers[i]->spec;
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    const ladsim_layer_spec *ls = s->net->units[i].spec;
     ladsim_layer_report *lr = &rep->layers[i];
     ladsim_rep_stats st;
     double acc = NAN, eps = NAN;
@@ -191,15 +203,16 @@ ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o, ladsim_report
   const ladsim_evaluate_spec *ev = &s->m->evaluate;
   eval_data e;
   memset(rep, 0, sizeof *rep);
-  if (!s->stim || s->net->n_layers == 0)
-    return LADSIM_ERROR(LADSIM_ECONFIG, "evaluate: the probe needs a data set and a rate "
-                        "layer; set evaluate.enabled: false");
+  if (!s->stim || s->net->n_units == 0)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "evaluate: the probe needs a data set and a layer "
+                        "fed by it (from: input or a layer above it); set "
+                        "evaluate.enabled: false");
   rep->raw_accuracy = NAN;
   rep->has_init = ev->init;
-  rep->n_layers = s->net->n_layers;
+  rep->n_layers = s->net->n_units;
   for (size_t i = 0; i < rep->n_layers; i++) {
-    snprintf(rep->layers[i].name, LADSIM_NAME_MAX, "%s", s->net->layers[i]->spec->name);
-    rep->layers[i].size = s->net->layers[i]->n;
+    snprintf(rep->layers[i].name, LADSIM_NAME_MAX, "%s", s->net->units[i].spec->name);
+    rep->layers[i].size = s->net->units[i].n;
   }
   LADSIM_CHECK(eval_data_alloc(s, ev->raw, &e));
   rep->n_train = e.n_train;

@@ -26,28 +26,28 @@ static ladsim_status series(ladsim_output *o, const char *layer, const char *nam
 /* Diversity of the interval's view-mean activities. */
 static ladsim_status interval_stats(ladsim_sim *s, size_t i, ladsim_rep_stats *st)
 {
-  ladsim_layer *l = s->net->layers[i];
+  const ladsim_unit *u = &s->net->units[i];
   if (s->vm_rows < 2) {
     st->mean_abs_corr = st->participation_ratio = st->dead_fraction = NAN;
     st->mean_rate = NAN;
     return LADSIM_OK;
   }
-  return ladsim_rep_stats_compute(s->view_means[i], s->vm_rows, l->n, 1e-9, st);
+  return ladsim_rep_stats_compute(s->view_means[i], s->vm_rows, u->n, 1e-9, st);
 }
 
 static ladsim_status record_layer(ladsim_sim *s, ladsim_output *o, size_t i)
 {
-  ladsim_layer *l = s->net->layers[i];
-  const char *name = l->spec->name;
+  const ladsim_unit *u = &s->net->units[i];
+  const char *name = u->spec->name;
   ladsim_rep_stats st;
   LADSIM_CHECK(interval_stats(s, i, &st));
   LADSIM_CHECK(series(o, name, "mean_abs_corr", st.mean_abs_corr));
   LADSIM_CHECK(series(o, name, "participation_ratio", st.participation_ratio));
   LADSIM_CHECK(series(o, name, "dead_fraction", st.dead_fraction));
-  double wn = cblas_dnrm2((int)(l->n * l->d), l->W, 1) / sqrt((double)l->n);
+  double wn = cblas_dnrm2((int)(u->n * u->d), *u->W, 1) / sqrt((double)u->n);
   LADSIM_CHECK(series(o, name, "weight_norm", wn));
-  ladsim_rule *r = l->rule;
-  double denom = r && r->stats.steps ? (double)r->stats.steps * (double)l->n : NAN;
+  ladsim_rule *r = u->rule;
+  double denom = r && r->stats.steps ? (double)r->stats.steps * (double)u->n : NAN;
   LADSIM_CHECK(series(o, name, "mean_rate", r ? r->stats.sum_z / denom : st.mean_rate));
   LADSIM_CHECK(series(o, name, "predictor_error", r ? r->stats.sum_e2 / denom : NAN));
   LADSIM_CHECK(series(o, name, "invariance_error", r ? r->stats.sum_v2 / denom : NAN));
@@ -63,7 +63,7 @@ ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_
   if (o) {
     LADSIM_CHECK(ladsim_output_series_append(o, "/metrics/time",
                                              (double)step * s->m->simulation.resolution));
-    for (size_t i = 0; i < s->net->n_layers; i++)
+    for (size_t i = 0; i < s->net->n_units; i++)
       LADSIM_CHECK(record_layer(s, o, i));
   }
   LADSIM_CHECK(ladsim__sim_record_spikes(s, o));
@@ -87,14 +87,15 @@ ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_
     return LADSIM_OK;
   LADSIM_CHECK(ladsim_output_series_append(o, "/weights/time",
                                            (double)step * s->m->simulation.resolution));
-  for (size_t i = 0; i < s->net->n_layers; i++) {
-    ladsim_layer *l = s->net->layers[i];
-    const char *name = l->spec->name;
-    LADSIM_CHECK(stack(s, o, name, "W", l->n, l->d, l->W));
-    LADSIM_CHECK(stack(s, o, name, "b", l->n, 1, l->b));
-    if (l->rule) {
-      LADSIM_CHECK(stack(s, o, name, "P", l->n, l->n, l->rule->P));
-      LADSIM_CHECK(stack(s, o, name, "c", l->n, 1, l->rule->c));
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    const ladsim_unit *u = &s->net->units[i];
+    const char *name = u->spec->name;
+    LADSIM_CHECK(stack(s, o, name, "W", u->n, u->d, *u->W));
+    if (u->b)
+      LADSIM_CHECK(stack(s, o, name, "b", u->n, 1, *u->b));
+    if (u->rule) {
+      LADSIM_CHECK(stack(s, o, name, "P", u->n, u->n, u->rule->P));
+      LADSIM_CHECK(stack(s, o, name, "c", u->n, 1, u->rule->c));
     }
   }
   return LADSIM_OK;
