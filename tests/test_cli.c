@@ -117,8 +117,11 @@ START_TEST(test_run_writes_once)
   /* The report again from the file. */
   ck_assert_int_eq(ladsim("probe r.h5"), 0);
   ck_assert_ptr_nonnull(strstr(out, "layer hidden (4 neurons)"));
-  /* The default output name is the model's. */
-  ck_assert_int_eq(ladsim("run m.yaml --quiet"), 0);
+  /* The default output name is the model's; --profile times the phases. */
+  ck_assert_int_eq(ladsim("run m.yaml --quiet --profile"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "profile (1 rank)"));
+  ck_assert_ptr_nonnull(strstr(out, "steps"));
+  ck_assert_ptr_nonnull(strstr(out, "evaluation"));
   ck_assert(exists("m.h5"));
 }
 END_TEST

@@ -45,6 +45,8 @@ static ladsim_status option(int argc, char **argv, int *i, const char *usage,
     a->progress = 1;
   else if (takes_output && !strcmp(o, "--quiet"))
     a->progress = 0;
+  else if (takes_output && !strcmp(o, "--profile"))
+    a->profile = true;
   else
     return LADSIM_ERROR(LADSIM_EUSAGE, "unknown option '%s'\n%s", o, usage);
   return LADSIM_OK;

@@ -17,6 +17,7 @@ typedef struct {
   size_t n_sets;
   bool force;                              /* --force */
   int progress;                            /* 1 --progress, 0 --quiet, -1 auto */
+  bool profile;                            /* --profile */
   bool help;
 } ladsim_cli_args;
 

@@ -1,6 +1,7 @@
 /* cmd_run.c: 'ladsim run' trains a model, records it and prints the report. */
 #include "config.h"
 #include "cli/cli.h"
+#include "core/profile.h"
 
 #include <math.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 
 static const char usage[] =
   "usage: ladsim run MODEL [-o OUT.h5] [--set KEY=VALUE]... [--force] [--progress|--quiet]\n"
+  "                  [--profile]\n"
   "Trains the network of MODEL, writes what the model's record section asks\n"
   "for to OUT.h5 (default: the model's name with .h5, in the current directory)\n"
   "and prints the evaluation report.\n"
@@ -20,7 +22,8 @@ static const char usage[] =
   "  --set KEY=VALUE   override a model key, e.g. --set layers.hidden.size=512\n"
   "  --force           overwrite an existing output file\n"
   "  --progress        print the progress line even when stderr is not a terminal\n"
-  "  --quiet           never print the progress line\n";
+  "  --quiet           never print the progress line\n"
+  "  --profile         print the time spent in each phase of the run at the end\n";
 
 /* ctx points to the wall time (MPI_Wtime) at which the run started. */
 static void progress_line(void *ctx, double t, double total, double rate)
@@ -136,6 +139,8 @@ static int run(const ladsim_cli_args *a, const char *out_path, int rank)
     o = NULL;
     if (st == LADSIM_OK && rank == 0)
       fprintf(stderr, "ladsim: wrote %s\n", out_path);
+    if (st == LADSIM_OK && a->profile)
+      ladsim_prof_print(MPI_COMM_WORLD, stderr);
   }
 done:
   if (st != LADSIM_OK && o) {

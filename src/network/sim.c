@@ -7,6 +7,7 @@
 #include <string.h>
 #include <signal.h>
 #include <time.h>
+#include "core/profile.h"
 #include "network/event.h"
 
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
@@ -103,8 +104,7 @@ static ladsim_status schedule(ladsim_sim *s)
   return LADSIM_OK;
 }
 
-ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
-                                ladsim_sim **out)
+static ladsim_status create(MPI_Comm comm, const ladsim_model *m, ladsim_sim **out)
 {
   ladsim_status st;
   *out = NULL;
@@ -139,6 +139,15 @@ ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
   return LADSIM_OK;
 fail:
   ladsim_sim_free(s);
+  return st;
+}
+
+ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
+                                ladsim_sim **out)
+{
+  ladsim_prof_start(LADSIM_PROF_SETUP);
+  ladsim_status st = create(comm, m, out);
+  ladsim_prof_stop(LADSIM_PROF_SETUP);
   return st;
 }
 
@@ -224,8 +233,8 @@ static void report_progress(ladsim_sim *s, double t0, double *last)
               (double)s->end_step * h, samples / fmax(now - t0, 1e-9));
 }
 
-static ladsim_status handle(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q,
-                            ladsim_event ev, int *in_view)
+static ladsim_status handle_event(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q,
+                                  ladsim_event ev, int *in_view)
 {
   const ladsim_record_spec *rec = &s->m->record;
   switch (ev.kind) {
@@ -241,6 +250,30 @@ static ladsim_status handle(ladsim_sim *s, ladsim_output *o, ladsim_event_queue 
     return LADSIM_OK;
   }
   return LADSIM_ERROR(LADSIM_EINTERNAL, "unknown event kind %d", (int)ev.kind);
+}
+
+/* An event inside the timer of its phase. */
+static ladsim_status handle(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q,
+                            ladsim_event ev, int *in_view)
+{
+  ladsim_prof_phase ph = ev.kind == LADSIM_EV_VIEW ? LADSIM_PROF_VIEW : LADSIM_PROF_RECORD;
+  ladsim_prof_start(ph);
+  ladsim_status st = handle_event(s, o, q, ev, in_view);
+  ladsim_prof_stop(ph);
+  return st;
+}
+
+/* The steps up to (not including) step `until`. */
+static ladsim_status advance(ladsim_sim *s, int64_t *step, int64_t until)
+{
+  for (; *step < until; (*step)++) {
+    if (stop_requested)
+      return LADSIM_ERROR(LADSIM_EINTERRUPT, "stopped by a signal at t = %.3f ms",
+                          (double)*step * s->m->simulation.resolution);
+    LADSIM_CHECK(ladsim_network_step(s->net, true));
+    LADSIM_CHECK(ladsim__sim_keep_spikes(s, *step));
+  }
+  return LADSIM_OK;
 }
 
 static ladsim_status loop(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q)
@@ -259,13 +292,10 @@ static ladsim_status loop(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q
   int in_view = 0;
   ladsim_event ev;
   while (ladsim_event_queue_pop(q, &ev)) {
-    for (; step < ev.step; step++) {
-      if (stop_requested)
-        return LADSIM_ERROR(LADSIM_EINTERRUPT, "stopped by a signal at t = %.3f ms",
-                            (double)step * s->m->simulation.resolution);
-      LADSIM_CHECK(ladsim_network_step(s->net, true));
-      LADSIM_CHECK(ladsim__sim_keep_spikes(s, step));
-    }
+    ladsim_prof_start(LADSIM_PROF_STEP);
+    ladsim_status st = advance(s, &step, ev.step);
+    ladsim_prof_stop(LADSIM_PROF_STEP);
+    LADSIM_CHECK(st);
     LADSIM_CHECK(handle(s, o, q, ev, &in_view));
     if (ev.kind == LADSIM_EV_END)
       break;
@@ -276,11 +306,16 @@ static ladsim_status loop(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q
     ladsim_network_view_end(s->net, true);
   /* The end of the run is always recorded, also when an interval does not
    * divide the run's length. */
+  ladsim_prof_start(LADSIM_PROF_RECORD);
+  ladsim_status st = LADSIM_OK;
   if (rec->weights != LADSIM_RECORD_NONE && s->last_weights != step)
-    LADSIM_CHECK(ladsim__sim_record_weights(s, o, step));
-  if (rec->metrics > 0 && s->last_metrics != step)
-    LADSIM_CHECK(ladsim__sim_record_metrics(s, o, step));
-  LADSIM_CHECK(ladsim__sim_record_spikes(s, o));
+    st = ladsim__sim_record_weights(s, o, step);
+  if (st == LADSIM_OK && rec->metrics > 0 && s->last_metrics != step)
+    st = ladsim__sim_record_metrics(s, o, step);
+  if (st == LADSIM_OK)
+    st = ladsim__sim_record_spikes(s, o);
+  ladsim_prof_stop(LADSIM_PROF_RECORD);
+  LADSIM_CHECK(st);
   return LADSIM_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ladsim/probe.h>
+#include "core/profile.h"
 
 /* Evaluation views draw their Poisson trains from view indices that no
  * training view reaches, one per (split, sample), so the learned and the
@@ -198,7 +199,7 @@ static ladsim_status evaluate(ladsim_sim *s, eval_data *e, ladsim_report *rep)
   return LADSIM_OK;
 }
 
-ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o, ladsim_report *rep)
+static ladsim_status evaluate_all(ladsim_sim *s, ladsim_output *o, ladsim_report *rep)
 {
   const ladsim_evaluate_spec *ev = &s->m->evaluate;
   eval_data e;
@@ -224,4 +225,12 @@ ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o, ladsim_report
   if (o)
     LADSIM_CHECK(write_report(s, o, rep));
   return LADSIM_OK;
+}
+
+ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o, ladsim_report *rep)
+{
+  ladsim_prof_start(LADSIM_PROF_EVALUATE);
+  ladsim_status st = evaluate_all(s, o, rep);
+  ladsim_prof_stop(LADSIM_PROF_EVALUATE);
+  return st;
 }

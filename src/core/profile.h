@@ -1,0 +1,30 @@
+/* profile.h: named wall-clock timers around the phases of a run, printed on request. */
+#ifndef LADSIM_CORE_PROFILE_H
+#define LADSIM_CORE_PROFILE_H
+
+#include <mpi.h>
+#include <stdio.h>
+
+/* The phases a run is split into. */
+typedef enum {
+  LADSIM_PROF_SETUP,     /* reading data, building the network */
+  LADSIM_PROF_STEP,      /* advancing neurons, the rule and spike delivery */
+  LADSIM_PROF_VIEW,      /* view boundaries: stimulus, per-view plasticity */
+  LADSIM_PROF_RECORD,    /* metrics, weight snapshots, spikes to HDF5 */
+  LADSIM_PROF_EVALUATE,  /* the frozen network, the probes, the statistics */
+  LADSIM_PROF_COUNT
+} ladsim_prof_phase;
+
+/* Starts and stops the timer of a phase (not nested with itself). Cheap
+ * enough for every step: two clock reads. Not collective. */
+void ladsim_prof_start(ladsim_prof_phase ph);
+void ladsim_prof_stop(ladsim_prof_phase ph);
+
+/* Forgets all times. */
+void ladsim_prof_reset(void);
+
+/* Prints, per phase, the time of the slowest rank, the mean over ranks and
+ * the number of times it ran. Collective over comm; rank 0 prints. */
+void ladsim_prof_print(MPI_Comm comm, FILE *f);
+
+#endif
