@@ -2,6 +2,7 @@
 #include "config.h"
 #include <check.h>
 #include "check_mpi.h"
+#include "h5check.h"
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -63,17 +64,7 @@ static ladsim_status run(const char *path, ladsim_report *rep, ladsim_model **mo
 
 static double *read_all(hid_t f, const char *path, int *rank, hsize_t dims[3])
 {
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  ck_assert_msg(d >= 0, "missing %s", path);
-  hid_t sp = H5Dget_space(d);
-  *rank = H5Sget_simple_extent_ndims(sp);
-  H5Sget_simple_extent_dims(sp, dims, NULL);
-  hssize_t n = H5Sget_simple_extent_npoints(sp);
-  double *buf = malloc((size_t)n * sizeof(double));
-  ck_assert_int_ge(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
-  H5Sclose(sp);
-  H5Dclose(d);
-  return buf;
+  return ladsim_test_read(f, path, H5T_NATIVE_DOUBLE, rank, dims);
 }
 
 START_TEST(test_run_and_read_back)

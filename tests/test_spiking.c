@@ -2,6 +2,7 @@
 #include "config.h"
 #include <check.h>
 #include "check_mpi.h"
+#include "h5check.h"
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -64,14 +65,11 @@ static void simulate(const ladsim_model *m, size_t pop, spikes *out)
 
 static double *read_1d(hid_t f, const char *path, hid_t type, size_t *n)
 {
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  ck_assert_msg(d >= 0, "missing %s", path);
-  hid_t sp = H5Dget_space(d);
-  *n = (size_t)H5Sget_simple_extent_npoints(sp);
-  double *buf = malloc((*n ? *n : 1) * 8);
-  ck_assert_int_ge(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
-  H5Sclose(sp);
-  H5Dclose(d);
+  int rank;
+  hsize_t dims[3];
+  double *buf = ladsim_test_read(f, path, type, &rank, dims);
+  ck_assert_int_eq(rank, 1);
+  *n = (size_t)dims[0];
   return buf;
 }
 
