@@ -164,8 +164,8 @@ START_TEST(test_rank_one_shortcut)
   spec.learning.sig_weight = 0.7;
   spec.learning.inv_weight = 0.4;
   ladsim_layer *fast, *slow;
-  ck_assert_int_eq(ladsim_layer_alloc(&spec, 0, 9, false, 0.5, 5.0, 11, &fast), LADSIM_OK);
-  ck_assert_int_eq(ladsim_layer_alloc(&spec, 0, 9, true, 0.5, 5.0, 11, &slow), LADSIM_OK);
+  ck_assert_int_eq(ladsim_layer_alloc(&spec, 0, 9, false, 0.5, 5.0, 11, MPI_COMM_NULL, &fast), LADSIM_OK);
+  ck_assert_int_eq(ladsim_layer_alloc(&spec, 0, 9, true, 0.5, 5.0, 11, MPI_COMM_NULL, &slow), LADSIM_OK);
   ladsim_rng rng;
   ladsim_rng_init(&rng, 3, 5, 0, 0, 0);
   double x[9];
@@ -175,8 +175,8 @@ START_TEST(test_rank_one_shortcut)
     ladsim_layer_view_begin(fast, x);
     ladsim_layer_view_begin(slow, x);
     for (int t = 0; t < 10; t++) {
-      ladsim_layer_step(fast, true);
-      ladsim_layer_step(slow, true);
+      ck_assert_int_eq(ladsim_layer_step(fast, true), LADSIM_OK);
+      ck_assert_int_eq(ladsim_layer_step(slow, true), LADSIM_OK);
       for (int i = 0; i < 6; i++)
         ck_assert_double_eq_tol(fast->z[i], slow->z[i], 1e-12);
     }
@@ -202,7 +202,7 @@ static double layer_corr(ladsim_layer *l, const double *xs, size_t nx, size_t d)
     ladsim_layer_reset_state(l);
     ladsim_layer_view_begin(l, xs + k * d);
     for (int t = 0; t < 10; t++)
-      ladsim_layer_step(l, false);
+      ck_assert_int_eq(ladsim_layer_step(l, false), LADSIM_OK);
     ladsim_layer_view_mean(l, rep + k * l->n);
   }
   ladsim_rep_stats st;
@@ -238,7 +238,7 @@ static double train_corr(double adv_weight)
   spec.learning.eta = 0.002;
   spec.learning.eta_predictor = 0.5;   /* the predictor adapts faster than the neurons */
   ladsim_layer *l;
-  ck_assert_int_eq(ladsim_layer_alloc(&spec, 0, D, false, 1.0, 10.0, 5, &l), LADSIM_OK);
+  ck_assert_int_eq(ladsim_layer_alloc(&spec, 0, D, false, 1.0, 10.0, 5, MPI_COMM_NULL, &l), LADSIM_OK);
   double *train = malloc(VIEWS * D * sizeof(double)), *test = malloc(NX * D * sizeof(double));
   correlated_inputs(train, VIEWS, D, 1);
   correlated_inputs(test, NX, D, 2);
@@ -246,7 +246,7 @@ static double train_corr(double adv_weight)
   for (int v = 0; v < VIEWS; v++) {
     ladsim_layer_view_begin(l, train + (size_t)v * D);
     for (int t = 0; t < 10; t++)
-      ladsim_layer_step(l, true);
+      ck_assert_int_eq(ladsim_layer_step(l, true), LADSIM_OK);
     ladsim_layer_view_end(l, true);
   }
   double after = layer_corr(l, test, NX, D);

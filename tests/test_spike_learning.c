@@ -91,7 +91,7 @@ START_TEST(test_poisson_input_reaches_layer)
   o.learn = "false";
   ladsim_model *m = model(o);
   ladsim_network *net;
-  ck_assert_int_eq(ladsim_network_alloc(m, D, &net), LADSIM_OK);
+  ck_assert_int_eq(ladsim_network_alloc(m, D, MPI_COMM_NULL, &net), LADSIM_OK);
   ladsim_population *p = net->pops[0];
   ck_assert_ptr_nonnull(p->in);
   for (size_t k = 0; k < p->n * D; k++)
@@ -127,7 +127,7 @@ START_TEST(test_input_spikes_ordered)
   o.resolution = "0.5 ms";
   ladsim_model *m = model(o);
   ladsim_network *net;
-  ck_assert_int_eq(ladsim_network_alloc(m, D, &net), LADSIM_OK);
+  ck_assert_int_eq(ladsim_network_alloc(m, D, MPI_COMM_NULL, &net), LADSIM_OK);
   double x[D];
   fill(x, D, 0.6);
   ck_assert_int_eq(ladsim_network_view_begin(net, x, 9), LADSIM_OK);
@@ -176,7 +176,7 @@ START_TEST(test_dense_matches_exact_path)
   o.std = 4.0;
   ladsim_model *m = model(o);
   ladsim_network *net;
-  ck_assert_int_eq(ladsim_network_alloc(m, D, &net), LADSIM_OK);
+  ck_assert_int_eq(ladsim_network_alloc(m, D, MPI_COMM_NULL, &net), LADSIM_OK);
   ladsim_population *p = net->pops[0];
   reference ref[NREF];
   for (size_t i = 0; i < NREF; i++)
@@ -227,7 +227,7 @@ START_TEST(test_weights_learn)
   enum { D = 36 };
   ladsim_model *m = model(default_opts());
   ladsim_network *net;
-  ck_assert_int_eq(ladsim_network_alloc(m, D, &net), LADSIM_OK);
+  ck_assert_int_eq(ladsim_network_alloc(m, D, MPI_COMM_NULL, &net), LADSIM_OK);
   ladsim_population *p = net->pops[0];
   size_t nw = p->n * D;
   double *w0 = malloc(nw * sizeof(double));
@@ -295,7 +295,7 @@ static double train_corr(double adv, double *before)
   o.adv = adv;
   ladsim_model *m = model(o);
   ladsim_network *net;
-  ck_assert_int_eq(ladsim_network_alloc(m, D, &net), LADSIM_OK);
+  ck_assert_int_eq(ladsim_network_alloc(m, D, MPI_COMM_NULL, &net), LADSIM_OK);
   double *train = malloc(VIEWS * D * sizeof(double)), *test = malloc(NX * D * sizeof(double));
   correlated_inputs(train, VIEWS, D, 1);
   correlated_inputs(test, NX, D, 2);
@@ -333,13 +333,13 @@ START_TEST(test_unsupported_input)
   o.lif_extra = ", coding: current";
   ladsim_model *m = model(o);
   ladsim_network *net;
-  ck_assert_int_eq(ladsim_network_alloc(m, 36, &net), LADSIM_ECONFIG);
+  ck_assert_int_eq(ladsim_network_alloc(m, 36, MPI_COMM_NULL, &net), LADSIM_ECONFIG);
   ck_assert_ptr_null(net);
   ck_assert_ptr_nonnull(strstr(ladsim_error_message(), "coding: poisson"));
   ladsim_model_free(m);
   m = model(default_opts());
   m->input.center = true;
-  ck_assert_int_eq(ladsim_network_alloc(m, 36, &net), LADSIM_ECONFIG);
+  ck_assert_int_eq(ladsim_network_alloc(m, 36, MPI_COMM_NULL, &net), LADSIM_ECONFIG);
   ck_assert_ptr_nonnull(strstr(ladsim_error_message(), "input.center: false"));
   ladsim_model_free(m);
 }

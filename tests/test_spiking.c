@@ -49,7 +49,7 @@ typedef struct {
 static void simulate(const ladsim_model *m, size_t pop, spikes *out)
 {
   ladsim_network *net;
-  ck_assert_int_eq(ladsim_network_alloc(m, 0, &net), LADSIM_OK);
+  ck_assert_int_eq(ladsim_network_alloc(m, 0, MPI_COMM_NULL, &net), LADSIM_OK);
   int64_t steps = (int64_t)llround(m->simulation.duration / m->simulation.resolution);
   out->n = 0;
   for (int64_t k = 0; k < steps; k++) {

@@ -2,8 +2,11 @@
 #include "config.h"
 #include "comm/comm.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "core/profile.h"
 
 void ladsim_comm_block(size_t n, int ranks, int rank, size_t *first, size_t *count)
 {
@@ -48,4 +51,135 @@ ladsim_status ladsim_comm_agree(MPI_Comm comm, ladsim_status status)
   if (size > 1 && first != 0)
     return ladsim_error((ladsim_status)code, __FILE__, __LINE__, "rank %d: %s", first, message);
   return ladsim_error((ladsim_status)code, __FILE__, __LINE__, "%s", message);
+}
+
+ladsim_status ladsim_comm_layout_init(ladsim_comm_layout *l, MPI_Comm comm, size_t n)
+{
+  *l = (ladsim_comm_layout){.comm = comm, .rank = 0, .size = 1, .n = n, .first = 0,
+                            .count = n};
+  if (comm == MPI_COMM_NULL)
+    return LADSIM_OK;
+  MPI_Comm_rank(comm, &l->rank);
+  MPI_Comm_size(comm, &l->size);
+  if (n > INT32_MAX)
+    return LADSIM_ERROR(LADSIM_EINVAL, "a layer of %zu neurons is too large to exchange "
+                        "between ranks (at most %d)", n, INT32_MAX);
+  ladsim_comm_block(n, l->size, l->rank, &l->first, &l->count);
+  l->counts = malloc((size_t)l->size * sizeof(int));
+  l->displs = malloc((size_t)l->size * sizeof(int));
+  if (!l->counts || !l->displs) {
+    ladsim_comm_layout_free(l);
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the partition of a layer");
+  }
+  for (int r = 0; r < l->size; r++) {
+    size_t first, count;
+    ladsim_comm_block(n, l->size, r, &first, &count);
+    l->counts[r] = (int)count;
+    l->displs[r] = (int)first;
+  }
+  return LADSIM_OK;
+}
+
+void ladsim_comm_layout_free(ladsim_comm_layout *l)
+{
+  free(l->counts);
+  free(l->displs);
+  l->counts = l->displs = NULL;
+}
+
+ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full)
+{
+  if (l->size == 1)
+    return LADSIM_OK;
+  ladsim_prof_start(LADSIM_PROF_COMM);
+  int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, full, l->counts, l->displs,
+                          MPI_DOUBLE, l->comm);
+  ladsim_prof_add_bytes((double)l->count * sizeof(double) * (double)(l->size - 1));
+  ladsim_prof_stop(LADSIM_PROF_COMM);
+  if (rc != MPI_SUCCESS)
+    return LADSIM_ERROR(LADSIM_EMPI, "MPI_Allgatherv failed exchanging the activity of "
+                        "%zu neurons", l->n);
+  return LADSIM_OK;
+}
+
+/* Counts and statuses of every rank, then the bytes themselves. */
+static ladsim_status gather_bytes(MPI_Comm comm, int size, ladsim_status status,
+                                  const void *mine, size_t bytes, void **all, size_t *cap,
+                                  size_t *total)
+{
+  long long info[2] = {(long long)bytes, (long long)status};
+  long long *every = malloc(2 * (size_t)size * sizeof(long long));
+  int *counts = malloc(2 * (size_t)size * sizeof(int));
+  if (!every || !counts) {
+    free(every);
+    free(counts);
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory exchanging spikes");
+  }
+  int *displs = counts + size;
+  ladsim_status st = LADSIM_OK;
+  if (MPI_Allgather(info, 2, MPI_LONG_LONG, every, 2, MPI_LONG_LONG, comm) != MPI_SUCCESS)
+    st = LADSIM_ERROR(LADSIM_EMPI, "MPI_Allgather failed exchanging spike counts");
+  size_t sum = 0;
+  int failed = 0;
+  for (int r = 0; st == LADSIM_OK && r < size; r++) {
+    failed |= every[2 * r + 1] != LADSIM_OK;
+    if (sum + (size_t)every[2 * r] > INT32_MAX)
+      st = LADSIM_ERROR(LADSIM_EINVAL, "more than 2 GiB of spikes to exchange in one "
+                        "interval; lower simulation.min_delay");
+    counts[r] = (int)every[2 * r];
+    displs[r] = (int)sum;
+    sum += (size_t)every[2 * r];
+  }
+  free(every);
+  if (st == LADSIM_OK && failed) {
+    free(counts);
+    return ladsim_comm_agree(comm, status);
+  }
+  if (st == LADSIM_OK && sum > *cap) {
+    void *grown = realloc(*all, sum);
+    if (grown) {
+      *all = grown;
+      *cap = sum;
+    } else {
+      st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for %zu bytes of spikes", sum);
+    }
+  }
+  /* a failure of allocation on one rank is agreed before the collective */
+  st = ladsim_comm_agree(comm, st);
+  if (st == LADSIM_OK && MPI_Allgatherv(mine, (int)bytes, MPI_BYTE, *all, counts, displs,
+                                        MPI_BYTE, comm) != MPI_SUCCESS)
+    st = LADSIM_ERROR(LADSIM_EMPI, "MPI_Allgatherv failed exchanging spikes");
+  free(counts);
+  *total = sum;
+  return st;
+}
+
+ladsim_status ladsim_comm_gather_bytes(MPI_Comm comm, ladsim_status status,
+                                       const void *mine, size_t bytes, void **all,
+                                       size_t *cap, size_t *total)
+{
+  int size = 1;
+  if (comm != MPI_COMM_NULL)
+    MPI_Comm_size(comm, &size);
+  *total = 0;
+  if (size == 1) {
+    if (status != LADSIM_OK)
+      return status;
+    if (bytes > *cap) {
+      void *grown = realloc(*all, bytes);
+      if (!grown)
+        return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for %zu bytes of spikes", bytes);
+      *all = grown;
+      *cap = bytes;
+    }
+    if (bytes)
+      memcpy(*all, mine, bytes);
+    *total = bytes;
+    return LADSIM_OK;
+  }
+  ladsim_prof_start(LADSIM_PROF_COMM);
+  ladsim_status st = gather_bytes(comm, size, status, mine, bytes, all, cap, total);
+  ladsim_prof_add_bytes((double)bytes * (double)(size - 1));
+  ladsim_prof_stop(LADSIM_PROF_COMM);
+  return st;
 }

@@ -26,4 +26,35 @@ int ladsim_comm_owner(size_t n, int ranks, size_t i);
  * collective). Collective over comm. */
 ladsim_status ladsim_comm_agree(MPI_Comm comm, ladsim_status status);
 
+/* The ranks that share a layer of n neurons and this rank's block of it.
+ * comm may be MPI_COMM_NULL: one process, whether or not MPI runs, and
+ * every exchange is then a no-op. */
+typedef struct {
+  MPI_Comm comm;
+  int rank, size;
+  size_t n, first, count;   /* the layer and this rank's block of it */
+  int *counts, *displs;     /* every rank's block, for the collectives */
+} ladsim_comm_layout;
+
+/* Sets l up for n neurons over comm. Not collective. */
+ladsim_status ladsim_comm_layout_init(ladsim_comm_layout *l, MPI_Comm comm, size_t n);
+void ladsim_comm_layout_free(ladsim_comm_layout *l);
+
+/* Completes full (length n), of which this rank has filled its block
+ * [first, first + count), with the blocks of the other ranks (one
+ * MPI_Allgatherv). Its time and the bytes this rank sends (its block, once
+ * to each other rank) count in the profile's communication phase.
+ * Collective. */
+ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full);
+
+/* Gathers variable-length byte records from every rank, in rank order,
+ * into *all (grown with realloc as needed; capacity *cap bytes), *total
+ * bytes in all. Time and bytes sent count in the profile's communication
+ * phase (core/profile.h), as in ladsim_comm_gather. The status of each rank travels with the counts, and the
+ * outcome is agreed as by ladsim_comm_agree: when a rank passes a failure,
+ * every rank returns it and nothing is gathered. Collective. */
+ladsim_status ladsim_comm_gather_bytes(MPI_Comm comm, ladsim_status status,
+                                       const void *mine, size_t bytes, void **all,
+                                       size_t *cap, size_t *total);
+
 #endif

@@ -12,6 +12,7 @@ typedef enum {
   LADSIM_PROF_VIEW,      /* view boundaries: stimulus, per-view plasticity */
   LADSIM_PROF_RECORD,    /* metrics, weight snapshots, spikes to HDF5 */
   LADSIM_PROF_EVALUATE,  /* the frozen network, the probes, the statistics */
+  LADSIM_PROF_COMM,      /* exchanges between ranks (inside steps and evaluation) */
   LADSIM_PROF_COUNT
 } ladsim_prof_phase;
 
@@ -20,11 +21,19 @@ typedef enum {
 void ladsim_prof_start(ladsim_prof_phase ph);
 void ladsim_prof_stop(ladsim_prof_phase ph);
 
-/* Forgets all times. */
+/* Counts bytes this rank sent to other ranks. Not collective. */
+void ladsim_prof_add_bytes(double bytes);
+
+/* The time in a phase and the bytes sent so far, on this rank. */
+double ladsim_prof_seconds(ladsim_prof_phase ph);
+double ladsim_prof_bytes(void);
+
+/* Forgets all times and bytes. */
 void ladsim_prof_reset(void);
 
 /* Prints, per phase, the time of the slowest rank, the mean over ranks and
- * the number of times it ran. Collective over comm; rank 0 prints. */
+ * the number of times it ran, then the bytes sent per rank (mean over
+ * ranks). Collective over comm; rank 0 prints. */
 void ladsim_prof_print(MPI_Comm comm, FILE *f);
 
 #endif

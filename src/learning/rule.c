@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_cblas.h>
+#include "core/linalg.h"
 
 static double *vec(size_t n)
 {
@@ -19,25 +19,27 @@ static double trace_fraction(double h, double tau)
 
 static ladsim_status alloc_arrays(ladsim_rule *r, bool varying_input)
 {
-  size_t n = r->n, k = r->knots ? r->knots->k : 0;
-  r->P = vec(n * n); r->c = vec(n); r->zhat = vec(n); r->e = vec(n);
-  r->adv = vec(n); r->zhist = vec((r->hist_len ? r->hist_len : 1) * n);
-  r->zbar = vec(n); r->v = vec(n);
-  r->sig_c = vec(n * k); r->sig_s = vec(n * k); r->g = vec(n);
-  r->m = vec(n); r->acc = vec(n);
+  size_t n = r->n, nl = r->nl, k = r->knots ? r->knots->k : 0;
+  r->P = vec(nl * n); r->c = vec(nl); r->zhat = vec(nl); r->e = vec(nl);
+  r->adv = vec(nl); r->zhist = vec((r->hist_len ? r->hist_len : 1) * n);
+  r->zbar = vec(nl); r->v = vec(nl);
+  r->sig_c = vec(nl * k); r->sig_s = vec(nl * k); r->g = vec(nl);
+  r->m = vec(nl); r->acc = vec(nl);
+  r->stats.sum_e2 = vec(nl); r->stats.sum_v2 = vec(nl); r->stats.sum_z = vec(nl);
   if (r->spec->decorrelation == LADSIM_DECOR_PAIRWISE) {
-    r->mu = vec(n); r->cov = vec(n * n); r->dz = vec(n);
+    r->mu = vec(n); r->cov = vec(nl * n); r->dz = vec(n);
     if (!r->mu || !r->cov || !r->dz)
       return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the pairwise baseline of %zu neurons", n);
   }
   if (varying_input && r->spec->plasticity == LADSIM_PLAST_PER_VIEW) {
-    r->grad = vec(n * r->d);
+    r->grad = vec(nl * r->d);
     if (!r->grad)
-      return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the per-view gradient (%zu x %zu)", n, r->d);
+      return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the per-view gradient (%zu x %zu)", nl, r->d);
   }
   if (!r->P || !r->c || !r->zhat || !r->e || !r->adv || !r->zhist || !r->zbar
-      || !r->v || !r->sig_c || !r->sig_s || !r->g || !r->m || !r->acc)
-    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the learning rule of %zu neurons", n);
+      || !r->v || !r->sig_c || !r->sig_s || !r->g || !r->m || !r->acc
+      || !r->stats.sum_e2 || !r->stats.sum_v2 || !r->stats.sum_z)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the learning rule of %zu neurons", nl);
   return LADSIM_OK;
 }
 
@@ -47,25 +49,31 @@ static ladsim_status alloc_arrays(ladsim_rule *r, bool varying_input)
 static void init_sigreg_traces(ladsim_rule *r)
 {
   size_t k = r->knots->k;
-  for (size_t i = 0; i < r->n; i++) {
+  for (size_t i = 0; i < r->nl; i++) {
     memcpy(r->sig_c + i * k, r->knots->phi_re, k * sizeof(double));
     memcpy(r->sig_s + i * k, r->knots->phi_im, k * sizeof(double));
   }
 }
 
-ladsim_status ladsim_rule_alloc(const ladsim_learning_spec *spec, size_t n,
-                                size_t d, double h, double view_duration,
-                                bool varying_input, ladsim_rule **out)
+ladsim_status ladsim_rule_alloc_block(const ladsim_learning_spec *spec, size_t n,
+                                      size_t lo, size_t nl, size_t d, double h,
+                                      double view_duration, bool varying_input,
+                                      ladsim_rule **out)
 {
   ladsim_status s;
   *out = NULL;
   if (n == 0 || !(h > 0.0) || !(view_duration >= h))
     return LADSIM_ERROR(LADSIM_EINVAL, "learning rule: need n > 0 and view duration >= resolution");
+  if (lo > n || nl > n - lo)
+    return LADSIM_ERROR(LADSIM_EINVAL, "learning rule: block %zu + %zu outside a layer of %zu",
+                        lo, nl, n);
   ladsim_rule *r = calloc(1, sizeof *r);
   if (!r)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for a learning rule");
   r->spec = spec;
   r->n = n;
+  r->lo = lo;
+  r->nl = nl;
   r->d = d;
   r->hist_len = (size_t)llround(spec->predictor_delay / h);
   r->k_w = spec->eta * h / view_duration;
@@ -84,6 +92,13 @@ fail:
   return s;
 }
 
+ladsim_status ladsim_rule_alloc(const ladsim_learning_spec *spec, size_t n,
+                                size_t d, double h, double view_duration,
+                                bool varying_input, ladsim_rule **out)
+{
+  return ladsim_rule_alloc_block(spec, n, 0, n, d, h, view_duration, varying_input, out);
+}
+
 void ladsim_rule_free(ladsim_rule *r)
 {
   if (!r)
@@ -91,7 +106,8 @@ void ladsim_rule_free(ladsim_rule *r)
   ladsim_sigreg_knots_free(r->knots);
   double *arrays[] = {r->P, r->c, r->zhat, r->e, r->adv, r->zhist, r->mu,
                       r->cov, r->dz, r->zbar, r->v, r->sig_c, r->sig_s, r->g,
-                      r->m, r->acc, r->grad};
+                      r->m, r->acc, r->grad, r->stats.sum_e2, r->stats.sum_v2,
+                      r->stats.sum_z};
   for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
     free(arrays[i]);
   free(r);
@@ -120,46 +136,49 @@ static void predictor_learn(ladsim_rule *r, const double *zd)
   if (r->spec->decorrelation != LADSIM_DECOR_ADVERSARIAL || r->k_p == 0.0)
     return;
   size_t n = r->n;
-  cblas_dger(CblasRowMajor, (int)n, (int)n, r->k_p, r->e, 1, zd, 1, r->P, (int)n);
-  for (size_t i = 0; i < n; i++) {
-    r->P[i * n + i] = 0.0;
+  ladsim_rank_one(r->nl, n, r->k_p, r->e, zd, r->P);
+  for (size_t i = 0; i < r->nl; i++) {
+    r->P[i * n + r->lo + i] = 0.0;
     r->c[i] += r->k_p * r->e[i];
   }
 }
 
 /* Without the adversary nothing trains the predictor: it stays at zero
- * (zhat = 0, e = z) and its product is skipped. */
+ * (zhat = 0, e = z) and its product is skipped. z is the whole layer's. */
 static void predict(ladsim_rule *r, const double *z, const double *zd)
 {
-  size_t n = r->n;
-  memcpy(r->zhat, r->c, n * sizeof(double));
+  size_t nl = r->nl;
+  memcpy(r->zhat, r->c, nl * sizeof(double));
   if (r->spec->decorrelation == LADSIM_DECOR_ADVERSARIAL)
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, r->P, (int)n,
-                zd, 1, 1.0, r->zhat, 1);
-  for (size_t i = 0; i < n; i++)
-    r->e[i] = z[i] - r->zhat[i];
+    ladsim_rows_dot(nl, r->n, r->P, zd, r->zhat);
+  for (size_t i = 0; i < nl; i++)
+    r->e[i] = z[r->lo + i] - r->zhat[i];
 }
 
 /* The pairwise baseline: a_i = -sum_{j != i} Cov_ij (z_j - mu_j), with the
- * covariance a running trace. It needs every pair's covariance: non-local. */
+ * covariance a running trace. It needs every pair's covariance: non-local.
+ * Every rank keeps the means of the whole layer (the same on each) and the
+ * covariance rows of its own neurons. */
 static void pairwise_signal(ladsim_rule *r, const double *z)
 {
-  size_t n = r->n;
-  for (size_t i = 0; i < n; i++)
-    r->dz[i] = z[i] - r->mu[i];
-  cblas_dsymv(CblasRowMajor, CblasUpper, (int)n, -1.0, r->cov, (int)n, r->dz, 1,
-              0.0, r->adv, 1);
-  for (size_t i = 0; i < n; i++) {
-    r->adv[i] += r->cov[i * n + i] * r->dz[i];
-    r->mu[i] += r->a_pair * r->dz[i];
-  }
-  cblas_dscal((int)(n * n), 1.0 - r->a_pair, r->cov, 1);
-  cblas_dsyr(CblasRowMajor, CblasUpper, (int)n, r->a_pair, r->dz, 1, r->cov, (int)n);
+  size_t n = r->n, nl = r->nl, lo = r->lo;
+  for (size_t j = 0; j < n; j++)
+    r->dz[j] = z[j] - r->mu[j];
+  memset(r->adv, 0, nl * sizeof(double));
+  ladsim_rows_dot(nl, n, r->cov, r->dz, r->adv);
+  for (size_t i = 0; i < nl; i++)
+    r->adv[i] = r->cov[i * n + lo + i] * r->dz[lo + i] - r->adv[i];
+  for (size_t j = 0; j < n; j++)
+    r->mu[j] += r->a_pair * r->dz[j];
+  double keep = 1.0 - r->a_pair;
+  for (size_t i = 0; i < nl * n; i++)
+    r->cov[i] *= keep;
+  ladsim_rank_one(nl, n, r->a_pair, r->dz + lo, r->dz, r->cov);
 }
 
 static void decorrelation_signal(ladsim_rule *r, const double *z)
 {
-  size_t n = r->n;
+  size_t n = r->nl;
   switch (r->spec->decorrelation) {
   case LADSIM_DECOR_ADVERSARIAL:
     for (size_t i = 0; i < n; i++)
@@ -177,42 +196,41 @@ static void decorrelation_signal(ladsim_rule *r, const double *z)
 void ladsim_rule_signals(ladsim_rule *r, const double *z, const double *fp)
 {
   const ladsim_learning_spec *sp = r->spec;
-  size_t n = r->n, k = r->knots->k;
-  const double *zd = delayed(r, z);
+  size_t nl = r->nl, k = r->knots->k;
+  const double *zd = delayed(r, z), *zl = z + r->lo;
   predict(r, z, zd);
   decorrelation_signal(r, z);
   double lam_adv = sp->decorrelation == LADSIM_DECOR_PAIRWISE ? sp->pairwise_weight
                                                                : sp->adv_weight;
-  double se2 = 0.0, sv2 = 0.0, sz = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    r->v[i] = z[i] - r->zbar[i];
+  ladsim_rule_stats *st = &r->stats;
+  for (size_t i = 0; i < nl; i++) {
+    r->v[i] = zl[i] - r->zbar[i];
     r->zbar[i] += r->a_inv * r->v[i];
     r->g[i] = ladsim_sigreg_step(r->knots, r->sig_c + i * k, r->sig_s + i * k,
-                                 z[i], r->a_sig);
+                                 zl[i], r->a_sig);
     double M = lam_adv * r->adv[i] - sp->inv_weight * r->v[i] - sp->sig_weight * r->g[i];
     r->m[i] = M * fp[i];
-    se2 += r->e[i] * r->e[i];
-    sv2 += r->v[i] * r->v[i];
-    sz += z[i];
+    st->sum_e2[i] += r->e[i] * r->e[i];
+    st->sum_v2[i] += r->v[i] * r->v[i];
+    st->sum_z[i] += zl[i];
   }
-  r->stats.sum_e2 += se2;
-  r->stats.sum_v2 += sv2;
-  r->stats.sum_z += sz;
-  r->stats.steps++;
+  st->steps++;
   predictor_learn(r, zd);
   remember(r, z);
 }
 
-double ladsim_rule_distance(const ladsim_rule *r)
+void ladsim_rule_distances(const ladsim_rule *r, double *out)
 {
   size_t k = r->knots->k;
-  double sum = 0.0;
-  for (size_t i = 0; i < r->n; i++)
-    sum += ladsim_sigreg_distance(r->knots, r->sig_c + i * k, r->sig_s + i * k);
-  return sum / (double)r->n;
+  for (size_t i = 0; i < r->nl; i++)
+    out[i] = ladsim_sigreg_distance(r->knots, r->sig_c + i * k, r->sig_s + i * k);
 }
 
 void ladsim_rule_stats_reset(ladsim_rule *r)
 {
-  memset(&r->stats, 0, sizeof r->stats);
+  size_t nl = r->nl;
+  memset(r->stats.sum_e2, 0, nl * sizeof(double));
+  memset(r->stats.sum_v2, 0, nl * sizeof(double));
+  memset(r->stats.sum_z, 0, nl * sizeof(double));
+  r->stats.steps = 0;
 }

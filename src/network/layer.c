@@ -5,15 +5,15 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_cblas.h>
+#include "core/linalg.h"
 #include "core/rng.h"
 
 static void init_weights(ladsim_layer *l, size_t index, uint64_t seed)
 {
   double std = l->spec->init_std / sqrt((double)l->d);
-  for (size_t i = 0; i < l->n; i++) {
+  for (size_t i = 0; i < l->nl; i++) {
     ladsim_rng r;
-    ladsim_rng_init(&r, seed, LADSIM_STREAM_INIT, index, i, 0);
+    ladsim_rng_init(&r, seed, LADSIM_STREAM_INIT, index, l->lo + i, 0);
     for (size_t j = 0; j < l->d; j++)
       l->W[i * l->d + j] = std * ladsim_rng_normal(&r);
     l->b[i] = l->spec->init_bias;
@@ -22,32 +22,34 @@ static void init_weights(ladsim_layer *l, size_t index, uint64_t seed)
 
 void ladsim__plasticity_step(ladsim_rule *r, double *W, double *b, const double *x)
 {
-  size_t n = r->n;
-  for (size_t i = 0; i < n; i++)
+  size_t nl = r->nl;
+  for (size_t i = 0; i < nl; i++)
     r->acc[i] += r->m[i];
   if (r->spec->plasticity == LADSIM_PLAST_PER_VIEW) {
-    cblas_dger(CblasRowMajor, (int)n, (int)r->d, 1.0, r->m, 1, x, 1, r->grad, (int)r->d);
+    ladsim_rank_one(nl, r->d, 1.0, r->m, x, r->grad);
     return;
   }
-  for (size_t i = 0; b && i < n; i++)
+  for (size_t i = 0; b && i < nl; i++)
     b[i] += r->k_w * r->m[i];
-  cblas_dger(CblasRowMajor, (int)n, (int)r->d, r->k_w, r->m, 1, x, 1, W, (int)r->d);
+  ladsim_rank_one(nl, r->d, r->k_w, r->m, x, W);
 }
 
 void ladsim__plasticity_view_end(ladsim_rule *r, double *W, double *b)
 {
   if (r->spec->plasticity != LADSIM_PLAST_PER_VIEW)
     return;
-  for (size_t i = 0; b && i < r->n; i++)
+  for (size_t i = 0; b && i < r->nl; i++)
     b[i] += r->k_w * r->acc[i];
-  cblas_daxpy((int)(r->n * r->d), r->k_w, r->grad, 1, W, 1);
-  memset(r->grad, 0, r->n * r->d * sizeof(double));
+  size_t cells = r->nl * r->d;
+  for (size_t c = 0; c < cells; c++)
+    W[c] += r->k_w * r->grad[c];
+  memset(r->grad, 0, cells * sizeof(double));
 }
 
 ladsim_status ladsim_layer_alloc(const ladsim_layer_spec *spec, size_t index,
                                  size_t d, bool varying_input, double h,
                                  double view_duration, uint64_t seed,
-                                 ladsim_layer **out)
+                                 MPI_Comm comm, ladsim_layer **out)
 {
   ladsim_status s;
   *out = NULL;
@@ -58,16 +60,19 @@ ladsim_status ladsim_layer_alloc(const ladsim_layer_spec *spec, size_t index,
   l->n = spec->size;
   l->d = d;
   l->varying_input = varying_input;
+  LADSIM_CHECK_GOTO(s, ladsim_comm_layout_init(&l->part, comm, l->n), fail);
+  l->lo = l->part.first;
+  l->nl = l->part.count;
   ladsim_rate_params rp = {.tau = spec->tau, .activation = spec->activation};
   LADSIM_CHECK_GOTO(s, ladsim_rate_prepare(&rp, h, &l->prop), fail);
-  size_t n = l->n;
-  l->W = malloc(n * d * sizeof(double));
-  l->b = calloc(n, sizeof(double));
-  l->u = calloc(n, sizeof(double));
+  size_t n = l->n, nl = l->nl ? l->nl : 1;
+  l->W = malloc(nl * (d ? d : 1) * sizeof(double));
+  l->b = calloc(nl, sizeof(double));
+  l->u = calloc(nl, sizeof(double));
   l->z = calloc(n, sizeof(double));
-  l->fp = calloc(n, sizeof(double));
-  l->drive = calloc(n, sizeof(double));
-  l->z_sum = calloc(n, sizeof(double));
+  l->fp = calloc(nl, sizeof(double));
+  l->drive = calloc(nl, sizeof(double));
+  l->z_sum = calloc(nl, sizeof(double));
   if (!l->W || !l->b || !l->u || !l->z || !l->fp || !l->drive || !l->z_sum) {
     s = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu x %zu weights)",
                      spec->name, n, d);
@@ -76,8 +81,9 @@ ladsim_status ladsim_layer_alloc(const ladsim_layer_spec *spec, size_t index,
   init_weights(l, index, seed);
   ladsim_layer_reset_state(l);
   if (spec->learn)
-    LADSIM_CHECK_GOTO(s, ladsim_rule_alloc(&spec->learning, n, d, h, view_duration,
-                                           varying_input, &l->rule), fail);
+    LADSIM_CHECK_GOTO(s, ladsim_rule_alloc_block(&spec->learning, n, l->lo, l->nl, d, h,
+                                                 view_duration, varying_input, &l->rule),
+                      fail);
   *out = l;
   return LADSIM_OK;
 fail:
@@ -92,27 +98,27 @@ void ladsim_layer_free(ladsim_layer *l)
   ladsim_rule_free(l->rule);
   free(l->W); free(l->b); free(l->u); free(l->z); free(l->fp);
   free(l->drive); free(l->z_sum);
+  ladsim_comm_layout_free(&l->part);
   free(l);
 }
 
-/* drive = W x + b, summed in the order of presynaptic ids. */
+/* drive = W x + b, each row summed in an order fixed by d (core/linalg.h). */
 static void compute_drive(ladsim_layer *l)
 {
-  memcpy(l->drive, l->b, l->n * sizeof(double));
-  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)l->n, (int)l->d, 1.0, l->W,
-              (int)l->d, l->x, 1, 1.0, l->drive, 1);
+  memcpy(l->drive, l->b, l->nl * sizeof(double));
+  ladsim_rows_dot(l->nl, l->d, l->W, l->x, l->drive);
 }
 
 void ladsim_layer_view_begin(ladsim_layer *l, const double *x)
 {
   l->x = x;
-  memset(l->z_sum, 0, l->n * sizeof(double));
+  memset(l->z_sum, 0, l->nl * sizeof(double));
   l->view_steps = 0;
   if (l->rule)
-    memset(l->rule->acc, 0, l->n * sizeof(double));
+    memset(l->rule->acc, 0, l->nl * sizeof(double));
   if (!l->varying_input) {
     compute_drive(l);
-    l->x_norm2 = cblas_ddot((int)l->d, x, 1, x, 1) + 1.0;
+    l->x_norm2 = ladsim_dot(x, x, l->d) + 1.0;
   }
 }
 
@@ -126,28 +132,31 @@ static void plasticity_step(ladsim_layer *l)
     ladsim__plasticity_step(r, l->W, l->b, l->x);
     return;
   }
-  for (size_t i = 0; i < l->n; i++)
+  for (size_t i = 0; i < l->nl; i++)
     r->acc[i] += r->m[i];
   if (r->spec->plasticity == LADSIM_PLAST_PER_VIEW)
     return;
-  for (size_t i = 0; i < l->n; i++) {
+  for (size_t i = 0; i < l->nl; i++) {
     l->b[i] += r->k_w * r->m[i];
     l->drive[i] += r->k_w * r->m[i] * l->x_norm2;
   }
 }
 
-void ladsim_layer_step(ladsim_layer *l, bool learn)
+ladsim_status ladsim_layer_step(ladsim_layer *l, bool learn)
 {
   if (l->varying_input)
     compute_drive(l);
-  ladsim_rate_update(&l->prop, l->n, l->u, l->drive, l->z, l->fp);
-  for (size_t i = 0; i < l->n; i++)
-    l->z_sum[i] += l->z[i];
+  double *z = l->z + l->lo;
+  ladsim_rate_update(&l->prop, l->nl, l->u, l->drive, z, l->fp);
+  for (size_t i = 0; i < l->nl; i++)
+    l->z_sum[i] += z[i];
   l->view_steps++;
+  LADSIM_CHECK(ladsim_comm_gather(&l->part, l->z));
   if (learn && l->rule) {
     ladsim_rule_signals(l->rule, l->z, l->fp);
     plasticity_step(l);
   }
+  return LADSIM_OK;
 }
 
 void ladsim_layer_view_end(ladsim_layer *l, bool learn)
@@ -159,37 +168,40 @@ void ladsim_layer_view_end(ladsim_layer *l, bool learn)
     ladsim__plasticity_view_end(r, l->W, l->b);
     return;
   }
-  size_t n = l->n, d = l->d;
+  size_t nl = l->nl;
   if (r->spec->plasticity == LADSIM_PLAST_PER_VIEW)
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < nl; i++)
       l->b[i] += r->k_w * r->acc[i];
-  cblas_dger(CblasRowMajor, (int)n, (int)d, r->k_w, r->acc, 1, l->x, 1, l->W, (int)d);
+  ladsim_rank_one(nl, l->d, r->k_w, r->acc, l->x, l->W);
 }
 
 void ladsim_layer_view_mean(const ladsim_layer *l, double *out)
 {
   double inv = l->view_steps ? 1.0 / (double)l->view_steps : 0.0;
-  for (size_t i = 0; i < l->n; i++)
+  for (size_t i = 0; i < l->nl; i++)
     out[i] = l->z_sum[i] * inv;
 }
 
 void ladsim_layer_reset_state(ladsim_layer *l)
 {
-  for (size_t i = 0; i < l->n; i++) {
+  double z0 = ladsim_rate_f(l->spec->activation, 0.0);
+  double fp0 = ladsim_rate_fprime(l->spec->activation, 0.0);
+  for (size_t i = 0; i < l->n; i++)
+    l->z[i] = z0;
+  for (size_t i = 0; i < l->nl; i++) {
     l->u[i] = 0.0;
-    l->z[i] = ladsim_rate_f(l->spec->activation, 0.0);
-    l->fp[i] = ladsim_rate_fprime(l->spec->activation, 0.0);
+    l->fp[i] = fp0;
   }
 }
 
 ladsim_status ladsim_layer_check_finite(const ladsim_layer *l, double t_ms)
 {
-  for (size_t i = 0; i < l->n; i++)
+  for (size_t i = 0; i < l->nl; i++)
     if (!isfinite(l->u[i]) || !isfinite(l->drive[i]))
       return LADSIM_ERROR(LADSIM_EDIVERGED,
                           "layer %s: neuron %zu diverged at t = %.3f ms (u = %g, drive = %g); "
                           "lower the learning rates or term weights under layers.%s.learning, "
                           "or use a bounded activation",
-                          l->spec->name, i, t_ms, l->u[i], l->drive[i], l->spec->name);
+                          l->spec->name, l->lo + i, t_ms, l->u[i], l->drive[i], l->spec->name);
   return LADSIM_OK;
 }

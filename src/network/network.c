@@ -18,10 +18,11 @@ static ladsim_status add_rate_layer(ladsim_network *net, size_t i, const int *ra
   net->source[k] = src < 0 ? -1 : rate_of[src];
   size_t d = src < 0 ? net->input_size : m->layers[src].size;
   LADSIM_CHECK(ladsim_layer_alloc(ls, i, d, src >= 0, m->simulation.resolution,
-                                  m->input.view_duration, m->simulation.seed,
+                                  m->input.view_duration, m->simulation.seed, net->comm,
                                   &net->layers[k]));
   ladsim_layer *l = net->layers[k];
-  net->units[net->n_units++] = (ladsim_unit){ls, l->n, l->d, &l->W, &l->b, l->rule, l, NULL};
+  net->units[net->n_units++] = (ladsim_unit){ls, l->n, l->d, l->lo, l->nl, &l->part,
+                                             &l->W, &l->b, l->rule, l, NULL};
   net->n_layers = k + 1;
   return LADSIM_OK;
 }
@@ -53,7 +54,8 @@ static ladsim_status add_input(ladsim_network *net, size_t i, ladsim_population 
   LADSIM_CHECK(ladsim_population_input_alloc(p, i, net->input_size, m->input.view_duration,
                                              m->input.max_rate, m->simulation.seed));
   ladsim_dense_input *in = p->in;
-  net->units[net->n_units++] = (ladsim_unit){ls, p->n, in->d, &in->W, NULL, in->rule, NULL, p};
+  net->units[net->n_units++] = (ladsim_unit){ls, p->n, in->d, 0, p->n, NULL, &in->W, NULL,
+                                             in->rule, NULL, p};
   return LADSIM_OK;
 }
 
@@ -116,13 +118,14 @@ static ladsim_status build(ladsim_network *net)
 }
 
 ladsim_status ladsim_network_alloc(const ladsim_model *m, size_t input_size,
-                                   ladsim_network **out)
+                                   MPI_Comm comm, ladsim_network **out)
 {
   *out = NULL;
   ladsim_network *net = calloc(1, sizeof *net);
   if (!net)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the network");
   net->model = m;
+  net->comm = comm;
   net->input_size = input_size;
   ladsim_status s = build(net);
   if (s != LADSIM_OK) {
@@ -174,6 +177,17 @@ void ladsim_unit_view_mean(const ladsim_unit *u, double *out)
     ladsim_population_view_mean(u->pop, out);
 }
 
+void ladsim_unit_rows(const ladsim_unit *u, int rank, size_t *row0, size_t *nrows)
+{
+  *row0 = u->part ? u->lo : 0;
+  *nrows = u->part ? u->nl : (rank == 0 ? u->n : 0);
+}
+
+ladsim_status ladsim_unit_gather(const ladsim_unit *u, double *full)
+{
+  return u->part ? ladsim_comm_gather(u->part, full) : LADSIM_OK;
+}
+
 /* Sends the step's spikes of every population along its projections; they
  * arrive delay steps later with the same offset. */
 static ladsim_status deliver(ladsim_network *net, int64_t step)
@@ -196,7 +210,7 @@ static ladsim_status deliver(ladsim_network *net, int64_t step)
 ladsim_status ladsim_network_step(ladsim_network *net, bool learn)
 {
   for (size_t i = 0; i < net->n_layers; i++)
-    ladsim_layer_step(net->layers[i], learn);
+    LADSIM_CHECK(ladsim_layer_step(net->layers[i], learn));
   for (size_t i = 0; i < net->n_pops; i++) {
     LADSIM_CHECK(ladsim_population_step(net->pops[i], net->step));
     ladsim_population_learn(net->pops[i], learn);

@@ -18,7 +18,10 @@
 typedef struct {
   const ladsim_layer_spec *spec;
   size_t n, d;
-  double **W, **b;                 /* the owner's arrays (n x d, n); b is NULL
+  size_t lo, nl;                   /* this rank's block of neurons */
+  const ladsim_comm_layout *part;  /* the blocks of every rank; NULL: every
+                                      rank holds the whole layer */
+  double **W, **b;                 /* the owner's arrays (nl x d, nl); b is NULL
                                       for LIF populations, which have no bias */
   ladsim_rule *rule;               /* NULL when the layer does not learn */
   ladsim_layer *layer;             /* the owner: one of the two */
@@ -27,6 +30,7 @@ typedef struct {
 
 typedef struct {
   const ladsim_model *model;
+  MPI_Comm comm;                   /* the ranks that share the layers */
   /* rate layers, in model order */
   size_t n_layers;
   ladsim_layer *layers[LADSIM_MAX_LAYERS];
@@ -45,9 +49,10 @@ typedef struct {
   int64_t step;                    /* the next step to simulate */
 } ladsim_network;
 
-/* Builds the layers of m for an input of input_size units. Not collective. */
+/* Builds this rank's part of the layers of m, spread over comm, for an
+ * input of input_size units. Not collective. */
 ladsim_status ladsim_network_alloc(const ladsim_model *m, size_t input_size,
-                                   ladsim_network **out);
+                                   MPI_Comm comm, ladsim_network **out);
 void ladsim_network_free(ladsim_network *net);
 
 /* The population of model layer name, or NULL. */
@@ -59,19 +64,30 @@ ladsim_status ladsim_network_view_begin(ladsim_network *net, const double *x,
                                         uint64_t view_index);
 
 /* Advances every layer by one step, lower layers first, then the spiking
- * populations, whose spikes are then sent along the projections. */
+ * populations, whose spikes are then sent along the projections.
+ * Collective. */
 ladsim_status ladsim_network_step(ladsim_network *net, bool learn);
 
 /* Ends the view in every layer. */
 void ladsim_network_view_end(ladsim_network *net, bool learn);
 
-/* The mean activity of unit u over the view (length u->n). */
+/* The mean activity of unit u's block over the view (length u->nl). */
 void ladsim_unit_view_mean(const ladsim_unit *u, double *out);
+
+/* The rows of u's per-neuron data this rank writes to a shared file: its
+ * block, or, when every rank holds the whole layer, all of them on rank 0
+ * and none elsewhere. */
+void ladsim_unit_rows(const ladsim_unit *u, int rank, size_t *row0, size_t *nrows);
+
+/* Completes full (length u->n), whose entries lo .. lo + nl this rank has
+ * filled, with the other ranks' blocks. Collective. */
+ladsim_status ladsim_unit_gather(const ladsim_unit *u, double *full);
 
 /* Puts every neuron at rest. */
 void ladsim_network_reset_state(ladsim_network *net);
 
-/* Checks every layer for non-finite state. */
+/* Checks every layer's block for non-finite state. Not collective: the
+ * caller agrees on the outcome (ladsim_comm_agree). */
 ladsim_status ladsim_network_check_finite(const ladsim_network *net, double t_ms);
 
 #endif

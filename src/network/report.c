@@ -37,9 +37,11 @@ void ladsim_report_print(const ladsim_report *rep, FILE *f)
     fprintf(f, "\nraw pixels: linear-probe accuracy (test) %.4f\n", rep->raw_accuracy);
 }
 
-/* Copies the first and the last slice of /weights/<layer>/<name>. */
+/* Copies rows lo .. lo + nl of the first and the last slice of
+ * /weights/<layer>/<name>. */
 static ladsim_status load_stack(ladsim_input_file *f, const char *layer, const char *name,
-                                size_t rows, size_t cols, double *first, double *last)
+                                size_t rows, size_t cols, size_t lo, size_t nl,
+                                double *first, double *last)
 {
   char path[256];
   snprintf(path, sizeof path, "/weights/%s/%s", layer, name);
@@ -57,9 +59,9 @@ static ladsim_status load_stack(ladsim_input_file *f, const char *layer, const c
                         path, rows, cols, rank, dims[0], rank > 1 ? dims[1] : 0,
                         rank > 2 ? dims[2] : 0);
   }
-  size_t slice = rows * cols;
-  memcpy(first, data, slice * sizeof(double));
-  memcpy(last, data + (dims[0] - 1) * slice, slice * sizeof(double));
+  size_t slice = rows * cols, block = lo * cols;
+  memcpy(first, data + block, nl * cols * sizeof(double));
+  memcpy(last, data + (dims[0] - 1) * slice + block, nl * cols * sizeof(double));
   free(data);
   return LADSIM_OK;
 }
@@ -68,9 +70,11 @@ ladsim_status ladsim_sim_load_weights(ladsim_sim *s, ladsim_input_file *f)
 {
   for (size_t i = 0; i < s->net->n_units; i++) {
     const ladsim_unit *u = &s->net->units[i];
-    LADSIM_CHECK(load_stack(f, u->spec->name, "W", u->n, u->d, s->W0[i], *u->W));
+    LADSIM_CHECK(load_stack(f, u->spec->name, "W", u->n, u->d, u->lo, u->nl, s->W0[i],
+                            *u->W));
     if (u->b)
-      LADSIM_CHECK(load_stack(f, u->spec->name, "b", u->n, 1, s->b0[i], *u->b));
+      LADSIM_CHECK(load_stack(f, u->spec->name, "b", u->n, 1, u->lo, u->nl, s->b0[i],
+                              *u->b));
   }
   return LADSIM_OK;
 }

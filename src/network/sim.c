@@ -49,15 +49,16 @@ static ladsim_status copy_initial_weights(ladsim_sim *s)
 {
   for (size_t i = 0; i < s->net->n_units; i++) {
     const ladsim_unit *u = &s->net->units[i];
-    s->W0[i] = malloc(u->n * u->d * sizeof(double));
-    s->b0[i] = u->b ? malloc(u->n * sizeof(double)) : NULL;
+    size_t nl = u->nl ? u->nl : 1;
+    s->W0[i] = malloc(nl * (u->d ? u->d : 1) * sizeof(double));
+    s->b0[i] = u->b ? malloc(nl * sizeof(double)) : NULL;
     s->view_means[i] = malloc(s->vm_cap * u->n * sizeof(double));
     if (!s->W0[i] || (u->b && !s->b0[i]) || !s->view_means[i])
       return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory copying the weights of layer %s",
                           u->spec->name);
-    memcpy(s->W0[i], *u->W, u->n * u->d * sizeof(double));
+    memcpy(s->W0[i], *u->W, u->nl * u->d * sizeof(double));
     if (u->b)
-      memcpy(s->b0[i], *u->b, u->n * sizeof(double));
+      memcpy(s->b0[i], *u->b, u->nl * sizeof(double));
   }
   return LADSIM_OK;
 }
@@ -132,7 +133,7 @@ static ladsim_status create(MPI_Comm comm, const ladsim_model *m, ladsim_sim **o
     goto fail;
   }
   LADSIM_CHECK_GOTO(st, schedule(s), fail);
-  LADSIM_CHECK_GOTO(st, ladsim_network_alloc(m, d, &s->net), fail);
+  LADSIM_CHECK_GOTO(st, ladsim_network_alloc(m, d, comm, &s->net), fail);
   LADSIM_CHECK_GOTO(st, copy_initial_weights(s), fail);
   LADSIM_CHECK_GOTO(st, ladsim__spike_buffers_alloc(s), fail);
   *out = s;
@@ -175,16 +176,20 @@ void ladsim_sim_set_progress(ladsim_sim *s, ladsim_progress_fn fn, void *ctx)
   s->progress_ctx = ctx;
 }
 
-/* Keeps the view's mean activity of every layer for the interval metrics. */
-static void keep_view_means(ladsim_sim *s)
+/* Keeps the view's mean activity of every layer, whole, for the interval
+ * metrics. Collective. */
+static ladsim_status keep_view_means(ladsim_sim *s)
 {
   if (s->vm_rows == s->vm_cap)
-    return;
+    return LADSIM_OK;
   for (size_t i = 0; i < s->net->n_units; i++) {
     const ladsim_unit *u = &s->net->units[i];
-    ladsim_unit_view_mean(u, s->view_means[i] + s->vm_rows * u->n);
+    double *row = s->view_means[i] + s->vm_rows * u->n;
+    ladsim_unit_view_mean(u, row + u->lo);
+    LADSIM_CHECK(ladsim_unit_gather(u, row));
   }
   s->vm_rows++;
+  return LADSIM_OK;
 }
 
 static ladsim_status on_view(ladsim_sim *s, ladsim_event_queue *q, int64_t step,
@@ -192,8 +197,9 @@ static ladsim_status on_view(ladsim_sim *s, ladsim_event_queue *q, int64_t step,
 {
   if (*in_view) {
     ladsim_network_view_end(s->net, true);
-    keep_view_means(s);
-    LADSIM_CHECK(ladsim_network_check_finite(s->net, (double)step * s->m->simulation.resolution));
+    LADSIM_CHECK(keep_view_means(s));
+    double t = (double)step * s->m->simulation.resolution;
+    LADSIM_CHECK(ladsim_comm_agree(s->comm, ladsim_network_check_finite(s->net, t)));
     s->views_done++;
     *in_view = 0;
   }

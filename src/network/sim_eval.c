@@ -19,8 +19,8 @@ static uint64_t eval_view_index(const ladsim_sim *s, const ladsim_dataset *d, si
 }
 
 /* Representations of n samples of d: per layer an n x size matrix of the
- * mean activity over one un-augmented view, starting from rest; raw gets
- * the stimulus itself when not NULL. */
+ * mean activity over one un-augmented view, starting from rest, whole on
+ * every rank; raw gets the stimulus itself when not NULL. Collective. */
 static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
                              double **reps, double *raw)
 {
@@ -34,8 +34,12 @@ static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
     LADSIM_CHECK(ladsim_network_view_begin(net, s->x, eval_view_index(s, d, k)));
     for (int64_t t = 0; t < s->view_steps; t++)
       LADSIM_CHECK(ladsim_network_step(net, false));
-    for (size_t i = 0; i < net->n_units; i++)
-      ladsim_unit_view_mean(&net->units[i], reps[i] + k * net->units[i].n);
+    for (size_t i = 0; i < net->n_units; i++) {
+      const ladsim_unit *u = &net->units[i];
+      double *row = reps[i] + k * u->n;
+      ladsim_unit_view_mean(u, row + u->lo);
+      LADSIM_CHECK(ladsim_unit_gather(u, row));
+    }
   }
   return LADSIM_OK;
 }

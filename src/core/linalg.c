@@ -1,0 +1,54 @@
+/* linalg.c: dot products and rank-one updates in a fixed order. */
+#include "config.h"
+#include "core/linalg.h"
+
+#include <string.h>
+
+typedef double linalg_v4d __attribute__((vector_size(32)));
+
+__attribute__((target_clones("avx2", "default")))
+double ladsim_dot(const double *a, const double *b, size_t n)
+{
+  linalg_v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;
+  size_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    linalg_v4d a0, a1, a2, a3, b0, b1, b2, b3;
+    memcpy(&a0, a + j, sizeof a0);
+    memcpy(&a1, a + j + 4, sizeof a1);
+    memcpy(&a2, a + j + 8, sizeof a2);
+    memcpy(&a3, a + j + 12, sizeof a3);
+    memcpy(&b0, b + j, sizeof b0);
+    memcpy(&b1, b + j + 4, sizeof b1);
+    memcpy(&b2, b + j + 8, sizeof b2);
+    memcpy(&b3, b + j + 12, sizeof b3);
+    s0 += a0 * b0;
+    s1 += a1 * b1;
+    s2 += a2 * b2;
+    s3 += a3 * b3;
+  }
+  linalg_v4d s = (s0 + s1) + (s2 + s3);
+  double sum = (s[0] + s[1]) + (s[2] + s[3]);
+  for (; j < n; j++)
+    sum += a[j] * b[j];
+  return sum;
+}
+
+void ladsim_rows_dot(size_t rows, size_t cols, const double *A, const double *x, double *y)
+{
+  for (size_t i = 0; i < rows; i++)
+    y[i] += ladsim_dot(A + i * cols, x, cols);
+}
+
+__attribute__((target_clones("avx2", "default")))
+void ladsim_rank_one(size_t rows, size_t cols, double alpha, const double *u,
+                     const double *x, double *A)
+{
+  for (size_t i = 0; i < rows; i++) {
+    double a = alpha * u[i];
+    if (a == 0.0)
+      continue;
+    double *row = A + i * cols;
+    for (size_t j = 0; j < cols; j++)
+      row[j] += a * x[j];
+  }
+}
