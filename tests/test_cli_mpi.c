@@ -1,0 +1,67 @@
+/* test_cli_mpi.c: the ladsim program on 3 ranks: one message, one exit status, whatever fails. */
+#include "config.h"
+#include <check.h>
+#include "cli_util.h"
+
+/* How often needle occurs in out. */
+static int count(const char *needle)
+{
+  int n = 0;
+  for (const char *p = strstr(out, needle); p; p = strstr(p + 1, needle))
+    n++;
+  return n;
+}
+
+START_TEST(test_bad_model_reported_once)
+{
+  ck_assert_int_eq(ladsim("run m.yaml -o bad.h5 --set layers.hidden.tau=5"), 2);
+  ck_assert_int_eq(count("error:"), 1);
+  ck_assert_ptr_nonnull(strstr(out, "layers.hidden.tau"));
+  ck_assert(!exists("bad.h5") && !exists("bad.h5.partial"));
+}
+END_TEST
+
+START_TEST(test_divergence_reported_once)
+{
+  int st = ladsim("run m.yaml -o div.h5 --set layers.hidden.activation=linear "
+                  "--set layers.hidden.learning.eta=1e12 "
+                  "--set layers.hidden.learning.adversarial.form=error");
+  ck_assert_msg(st == 1, "exit %d: %s", st, out);
+  ck_assert_int_eq(count("error:"), 1);
+  ck_assert_ptr_nonnull(strstr(out, "diverged"));
+  ck_assert(!exists("div.h5"));
+  ck_assert(exists("div.h5.partial"));
+}
+END_TEST
+
+START_TEST(test_run_on_three_ranks)
+{
+  ck_assert_msg(ladsim("run m.yaml -o r.h5") == 0, "%s", out);
+  ck_assert_int_eq(count("Evaluation: frozen network"), 1);
+  ck_assert(exists("r.h5"));
+}
+END_TEST
+
+int main(void)
+{
+  const char *mpiexec = getenv("LADSIM_MPIEXEC");
+  if (!mpiexec || !*mpiexec) {
+    puts("test_cli_mpi: no MPI launcher found by configure; skipped");
+    return 77;
+  }
+  snprintf(launcher, sizeof launcher, "%s --oversubscribe %s-n 3 ", mpiexec,
+           getuid() == 0 ? "--allow-run-as-root " : "");
+  Suite *s = suite_create("cli_mpi");
+  TCase *tc = tcase_create("three_ranks");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_bad_model_reported_once);
+  tcase_add_test(tc, test_divergence_reported_once);
+  tcase_add_test(tc, test_run_on_three_ranks);
+  tcase_set_timeout(tc, 120);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
