@@ -147,6 +147,7 @@ typedef struct {
   ladsim_record_when weights;
   double weights_interval;     /* ms, when weights == INTERVAL */
   double progress;             /* ms of wall time between progress lines */
+  double checkpoint;           /* ms between checkpoints; 0 = none */
   size_t n_spikes;             /* layers whose spikes are recorded */
   char spikes[LADSIM_MAX_LAYERS][LADSIM_NAME_MAX];
 } ladsim_record_spec;

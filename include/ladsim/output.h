@@ -54,6 +54,12 @@ ladsim_status ladsim_output_write_u64(ladsim_output *o, const char *dset,
                                       size_t n, size_t row0, size_t nrows,
                                       const uint64_t *data);
 
+/* The same for int64 data of any rank up to 4 (counters, event times). */
+ladsim_status ladsim_output_write_i64(ladsim_output *o, const char *dset,
+                                      int rank, const size_t *dims,
+                                      size_t row0, size_t nrows,
+                                      const int64_t *data);
+
 /* Appends one value to a 1-D extendible float64 series (created on first
  * use, chunked). The value must be the same on every rank. Collective. */
 ladsim_status ladsim_output_series_append(ladsim_output *o, const char *dset,
@@ -94,6 +100,7 @@ typedef struct ladsim_input_file ladsim_input_file;
 ladsim_status ladsim_input_file_open(const char *path, ladsim_input_file **out);
 void ladsim_input_file_close(ladsim_input_file *f);
 bool ladsim_input_file_has(ladsim_input_file *f, const char *dset);
+const char *ladsim_input_file_path(const ladsim_input_file *f);
 ladsim_status ladsim_input_file_read_string(ladsim_input_file *f,
                                             const char *dset, char **out);
 /* Reads a float64 data set of rank <= 4: dims gets its sizes, *out a
@@ -101,6 +108,20 @@ ladsim_status ladsim_input_file_read_string(ladsim_input_file *f,
 ladsim_status ladsim_input_file_read_doubles(ladsim_input_file *f,
                                              const char *dset, int *rank,
                                              size_t dims[4], double **out);
+/* Reads rows [row0, row0 + nrows) of a data set of rows x cols values:
+ * 1-D of rows values when cols is 0, else rows along the first dimension
+ * and cols values (the product of the other dimensions) in each, as
+ * float64 (integers false) or int64 (integers true) into out. A data set
+ * of another shape is an error naming it and both shapes. */
+ladsim_status ladsim_input_file_read_rows(ladsim_input_file *f, const char *dset,
+                                          bool integers, size_t rows, size_t cols,
+                                          size_t row0, size_t nrows, void *out);
+/* The paths of every data set in the file, in name order; *names and its
+ * strings are malloc'd (free each, then the array). */
+ladsim_status ladsim_input_file_list(ladsim_input_file *f, char ***names, size_t *n);
+/* The dimensions of a data set (*rank of them in dims). */
+ladsim_status ladsim_input_file_shape(ladsim_input_file *f, const char *dset,
+                                      int *rank, size_t dims[4]);
 /* Reads a 1-D integer data set (node ids, counts) exactly: *n gets its
  * length, *out a malloc'd copy (non-NULL even when *n is 0). Negative
  * values of a signed data set are refused. */

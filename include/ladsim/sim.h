@@ -27,6 +27,29 @@ void ladsim_sim_set_progress(ladsim_sim *s, ladsim_progress_fn fn, void *ctx);
  * (which may be NULL) what the model's record section asks. Collective. */
 ladsim_status ladsim_sim_run(ladsim_sim *s, ladsim_output *o);
 
+/* Checkpoints. A run writes its whole state to path (atomically: a
+ * temporary file renamed when complete) every record.checkpoint of model
+ * time, and when a signal stops it (ladsim_sim_request_stop), at the next
+ * exchange boundary. output is the run's output file, which a resumed run
+ * continues. path NULL: no checkpoints. Not collective. */
+ladsim_status ladsim_sim_set_checkpoint(ladsim_sim *s, const char *path, const char *output);
+
+/* The file that holds what the run of checkpoint ckpt recorded: its
+ * output, or that output's .partial if the run did not finish (*records
+ * is malloc'd). Not collective. */
+ladsim_status ladsim_checkpoint_records(const char *ckpt, char **records);
+
+/* Makes a new simulation of the same model (simulation.duration,
+ * record.checkpoint and record.progress may differ; on any number of
+ * ranks) continue from checkpoint ckpt: loads the state, so that
+ * ladsim_sim_run goes on from there. Collective. */
+ladsim_status ladsim_sim_resume(ladsim_sim *s, const char *ckpt);
+
+/* Copies into o what the earlier run recorded in file records (see
+ * ladsim_checkpoint_records) up to the checkpoint, so that o ends up as the
+ * file of a run that never stopped. After ladsim_sim_resume. Collective. */
+ladsim_status ladsim_sim_resume_records(ladsim_sim *s, const char *records, ladsim_output *o);
+
 /* Asks a running ladsim_sim_run to stop at the next step with
  * LADSIM_EINTERRUPT (what was recorded stays in the output). Safe to call
  * from a signal handler. */

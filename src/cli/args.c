@@ -39,6 +39,12 @@ static ladsim_status option(int argc, char **argv, int *i, const char *usage,
   else if (takes_output && !strcmp(o, "-o")) {
     LADSIM_CHECK(need_value(argc, argv, *i, usage));
     a->output = argv[++*i];
+  } else if (takes_output && !strcmp(o, "--resume")) {
+    LADSIM_CHECK(need_value(argc, argv, *i, usage));
+    a->resume = argv[++*i];
+  } else if (takes_output && !strcmp(o, "--checkpoint")) {
+    LADSIM_CHECK(need_value(argc, argv, *i, usage));
+    a->checkpoint = argv[++*i];
   } else if (takes_output && !strcmp(o, "--force"))
     a->force = true;
   else if (takes_output && !strcmp(o, "--progress"))

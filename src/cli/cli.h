@@ -13,6 +13,8 @@
 typedef struct {
   const char *model;                       /* the model file */
   const char *output;                      /* -o */
+  const char *resume;                      /* --resume CKPT */
+  const char *checkpoint;                  /* --checkpoint FILE */
   const char *sets[LADSIM_CLI_MAX_SETS];   /* --set KEY=VALUE */
   size_t n_sets;
   bool force;                              /* --force */

@@ -1,6 +1,7 @@
 /* cmd_run.c: 'ladsim run' trains a model, records it and prints the report. */
 #include "config.h"
 #include "cli/cli.h"
+#include "comm/comm.h"
 #include "core/profile.h"
 
 #include <math.h>
@@ -14,13 +15,18 @@
 
 static const char usage[] =
   "usage: ladsim run MODEL [-o OUT.h5] [--set KEY=VALUE]... [--force] [--progress|--quiet]\n"
-  "                  [--profile]\n"
+  "                  [--profile] [--checkpoint CKPT.h5] [--resume CKPT.h5]\n"
   "Trains the network of MODEL, writes what the model's record section asks\n"
   "for to OUT.h5 (default: the model's name with .h5, in the current directory)\n"
   "and prints the evaluation report.\n"
   "  -o OUT.h5         the output file; an existing one is kept unless --force\n"
   "  --set KEY=VALUE   override a model key, e.g. --set layers.hidden.size=512\n"
   "  --force           overwrite an existing output file\n"
+  "  --checkpoint F    where checkpoints go (default: OUT with .ckpt.h5 for .h5); one\n"
+  "                    is written every record.checkpoint and when SIGINT or SIGTERM\n"
+  "                    stops the run\n"
+  "  --resume F        continue the run that wrote checkpoint F (the same model;\n"
+  "                    only simulation.duration may change; any number of ranks)\n"
   "  --progress        print the progress line even when stderr is not a terminal\n"
   "  --quiet           never print the progress line\n"
   "  --profile         print the time spent in each phase of the run at the end\n";
@@ -70,6 +76,82 @@ static char *default_output(const char *model)
   return out;
 }
 
+/* OUT.h5 -> OUT.ckpt.h5 (any other name gets .ckpt.h5 added). */
+static char *default_checkpoint(const char *out)
+{
+  size_t len = strlen(out);
+  if (len > 3 && strcmp(out + len - 3, ".h5") == 0)
+    len -= 3;
+  char *ck = malloc(len + sizeof ".ckpt.h5");
+  if (ck)
+    snprintf(ck, len + sizeof ".ckpt.h5", "%.*s.ckpt.h5", (int)len, out);
+  return ck;
+}
+
+/* The output as an absolute path, so that a run resumed from another
+ * directory finds what this one recorded. */
+static char *absolute(const char *path)
+{
+  if (path[0] == '/')
+    return strdup(path);
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd))
+    return strdup(path);
+  size_t len = strlen(cwd) + strlen(path) + 2;
+  char *abs = malloc(len);
+  if (abs)
+    snprintf(abs, len, "%s/%s", cwd, path);
+  return abs;
+}
+
+static ladsim_status setup_checkpoints(ladsim_sim *sim, const ladsim_cli_args *a,
+                                       const char *out_path)
+{
+  char *ck = a->checkpoint ? strdup(a->checkpoint) : default_checkpoint(out_path);
+  char *abs = absolute(out_path);
+  ladsim_status st = ck && abs ? ladsim_sim_set_checkpoint(sim, ck, abs)
+                               : LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
+  free(ck);
+  free(abs);
+  return st;
+}
+
+/* The file that holds what the checkpoint's run recorded. When it is the
+ * .partial this run is about to write, it is moved aside first (to
+ * *moved, removed once copied). Collective. */
+static ladsim_status resume_source(const char *ckpt, const char *out_path, int rank,
+                                   char **records, char **moved)
+{
+  *moved = NULL;
+  LADSIM_CHECK(ladsim_comm_agree(MPI_COMM_WORLD, ladsim_checkpoint_records(ckpt, records)));
+  size_t len = strlen(out_path) + sizeof ".partial.resumed";
+  char *partial = malloc(len), *aside = malloc(len);
+  if (!partial || !aside) {
+    free(partial);
+    free(aside);
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
+  }
+  snprintf(partial, len, "%s.partial", out_path);
+  snprintf(aside, len, "%s.partial.resumed", out_path);
+  struct stat a, b;
+  int same = stat(*records, &a) == 0 && stat(partial, &b) == 0 && a.st_dev == b.st_dev
+             && a.st_ino == b.st_ino;
+  ladsim_status st = LADSIM_OK;
+  if (same && rank == 0 && rename(partial, aside) != 0)
+    st = LADSIM_ERROR(LADSIM_EIO, "cannot move %s aside to resume from it: %s", partial,
+                      strerror(errno));
+  st = ladsim_comm_agree(MPI_COMM_WORLD, st);
+  free(partial);
+  if (same && st == LADSIM_OK) {
+    free(*records);
+    *records = aside;
+    *moved = strdup(aside);
+  } else {
+    free(aside);
+  }
+  return st;
+}
+
 /* The output's directory must exist and be writable, and the output, if it
  * exists, must be a regular file: found before a run, not after. */
 static ladsim_status check_output(const char *path)
@@ -106,7 +188,6 @@ static ladsim_status write_config(ladsim_output *o, const ladsim_model *m)
 static ladsim_status train_and_report(ladsim_sim *sim, ladsim_output *o,
                                       const ladsim_model *m, int rank)
 {
-  LADSIM_CHECK(write_config(o, m));
   LADSIM_CHECK(ladsim_sim_run(sim, o));
   LADSIM_CHECK(ladsim_output_flush(o));
   if (!m->evaluate.enabled)
@@ -118,20 +199,43 @@ static ladsim_status train_and_report(ladsim_sim *sim, ladsim_output *o,
   return LADSIM_OK;
 }
 
+/* Sets up the run: the model, the simulation, its checkpoints and the
+ * output file, continuing a checkpoint's run when asked. */
+static ladsim_status prepare(const ladsim_cli_args *a, const char *out_path, int rank,
+                             ladsim_model **m, ladsim_sim **sim, ladsim_output **o)
+{
+  char *records = NULL, *moved = NULL;
+  LADSIM_CHECK(check_output(out_path));
+  LADSIM_CHECK(ladsim_model_load(a->model, a->sets, a->n_sets, m));
+  LADSIM_CHECK(ladsim_sim_create(MPI_COMM_WORLD, *m, sim));
+  LADSIM_CHECK(setup_checkpoints(*sim, a, out_path));
+  if (a->resume) {
+    LADSIM_CHECK(ladsim_sim_resume(*sim, a->resume));
+    LADSIM_CHECK(resume_source(a->resume, out_path, rank, &records, &moved));
+  }
+  ladsim_status st = ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, o);
+  if (st == LADSIM_OK)
+    st = write_config(*o, *m);
+  if (st == LADSIM_OK && a->resume)
+    st = ladsim_sim_resume_records(*sim, records, *o);
+  if (st == LADSIM_OK && moved && rank == 0)
+    unlink(moved);
+  free(records);
+  free(moved);
+  return st;
+}
+
 static int run(const ladsim_cli_args *a, const char *out_path, int rank)
 {
   ladsim_model *m = NULL;
   ladsim_sim *sim = NULL;
   ladsim_output *o = NULL;
   ladsim_status st;
-  LADSIM_CHECK_GOTO(st, check_output(out_path), done);
-  LADSIM_CHECK_GOTO(st, ladsim_model_load(a->model, a->sets, a->n_sets, &m), done);
-  LADSIM_CHECK_GOTO(st, ladsim_sim_create(MPI_COMM_WORLD, m, &sim), done);
+  LADSIM_CHECK_GOTO(st, prepare(a, out_path, rank, &m, &sim, &o), done);
   bool show = a->progress == 1 || (a->progress == -1 && isatty(STDERR_FILENO));
   double started = MPI_Wtime();
   if (show && rank == 0)
     ladsim_sim_set_progress(sim, progress_line, &started);
-  LADSIM_CHECK_GOTO(st, ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, &o), done);
   catch_stop_signals();
   st = train_and_report(sim, o, m, rank);
   if (st == LADSIM_OK) {

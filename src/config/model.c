@@ -131,6 +131,9 @@ static const ladsim__field record_fields[] = {
    .read = read_weights, .write = write_weights},
   {LADSIM__FIELD("progress", LADSIM__F_QUANTITY, ladsim_record_spec, progress),
    .dim = LADSIM__DIM_TIME, .def = 1000.0, .lo = 0.0, .flags = LADSIM__GT},
+  {LADSIM__FIELD("checkpoint", LADSIM__F_QUANTITY, ladsim_record_spec, checkpoint),
+   .dim = LADSIM__DIM_TIME, .def = 0.0, .lo = 0.0, .hi = 1e10,
+   .flags = LADSIM__GE | LADSIM__LE | LADSIM__MULTIPLE},
   {.key = "spikes", .kind = LADSIM__F_CUSTOM, .offset = 0,
    .read = ladsim__read_spikes, .write = ladsim__write_spikes},
   {.key = NULL}};

@@ -306,3 +306,124 @@ ladsim_status ladsim_input_file_read_u64(ladsim_input_file *f,
   LADSIM_CHECK(s);
   return LADSIM_OK;
 }
+
+const char *ladsim_input_file_path(const ladsim_input_file *f)
+{
+  return f->path;
+}
+
+ladsim_status ladsim_input_file_shape(ladsim_input_file *f, const char *dset,
+                                      int *rank, size_t dims[4])
+{
+  if (f == NULL || dset == NULL || rank == NULL || dims == NULL)
+    return LADSIM_ERROR(LADSIM_EINVAL, "ladsim_input_file_shape: NULL argument");
+  hid_t id;
+  size_t n;
+  LADSIM_CHECK(open_dataset(f, dset, &id));
+  ladsim_status s = read_shape(f, dset, id, rank, dims, &n);
+  ladsim__h5_close(id);
+  return s;
+}
+
+/* Reads the hyperslab of rows [row0, row0 + nrows) of open data set id,
+ * whose dimensions are dims. */
+static bool read_block(hid_t id, hid_t mem_type, int rank, const size_t *dims,
+                       size_t row0, size_t nrows, void *out)
+{
+  hsize_t start[LADSIM__IO_MAX_RANK] = {row0}, count[LADSIM__IO_MAX_RANK] = {nrows};
+  hsize_t n = nrows;
+  for (int i = 1; i < rank; i++) {
+    count[i] = dims[i];
+    n *= dims[i];
+  }
+  hid_t fspace = H5Dget_space(id);
+  hid_t mem = H5Screate_simple(1, &n, NULL);
+  bool ok = fspace >= 0 && mem >= 0
+            && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
+            && H5Dread(id, mem_type, mem, fspace, H5P_DEFAULT, out) >= 0;
+  ladsim__h5_close(mem);
+  ladsim__h5_close(fspace);
+  return ok;
+}
+
+ladsim_status ladsim_input_file_read_rows(ladsim_input_file *f, const char *dset,
+                                          bool integers, size_t rows, size_t cols,
+                                          size_t row0, size_t nrows, void *out)
+{
+  if (f == NULL || dset == NULL || (nrows > 0 && out == NULL) || row0 + nrows > rows)
+    return LADSIM_ERROR(LADSIM_EINVAL, "ladsim_input_file_read_rows: bad argument");
+  int rank;
+  size_t dims[LADSIM__IO_MAX_RANK], per_row = 1;
+  LADSIM_CHECK(ladsim_input_file_shape(f, dset, &rank, dims));
+  for (int i = 1; i < rank; i++)
+    per_row *= dims[i];
+  if ((rank == 1) != (cols == 0) || dims[0] != rows || (cols && per_row != cols))
+    return LADSIM_ERROR(LADSIM_EDATA, "%s in %s has %zu rows of %zu values, expected %zu "
+                        "of %zu; was it written for this model?", dset, f->path,
+                        dims[0], per_row, rows, cols ? cols : 1);
+  if (nrows == 0)
+    return LADSIM_OK;
+  hid_t id;
+  LADSIM_CHECK(open_dataset(f, dset, &id));
+  ladsim_status s = check_numeric(f, dset, id);
+  hid_t mem = integers ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+  if (s == LADSIM_OK && !read_block(id, mem, rank, dims, row0, nrows, out))
+    s = READ_FAIL(f, dset);
+  ladsim__h5_close(id);
+  return s;
+}
+
+typedef struct {
+  char **names;
+  size_t n, cap;
+  bool failed;
+} name_list;
+
+static herr_t collect_name(hid_t obj, const char *name, const H5O_info_t *info, void *op)
+{
+  (void)obj;
+  name_list *l = op;
+  if (info->type != H5O_TYPE_DATASET)
+    return 0;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 32;
+    char **grown = realloc(l->names, cap * sizeof *grown);
+    if (!grown) {
+      l->failed = true;
+      return -1;
+    }
+    l->names = grown;
+    l->cap = cap;
+  }
+  size_t len = strlen(name);
+  l->names[l->n] = malloc(len + 2);
+  if (!l->names[l->n]) {
+    l->failed = true;
+    return -1;
+  }
+  l->names[l->n][0] = '/';
+  memcpy(l->names[l->n] + 1, name, len + 1);
+  l->n++;
+  return 0;
+}
+
+ladsim_status ladsim_input_file_list(ladsim_input_file *f, char ***names, size_t *n)
+{
+  name_list l = {0};
+#if H5_VERSION_GE(1, 12, 0)
+  herr_t rc = H5Ovisit(f->file, H5_INDEX_NAME, H5_ITER_INC, collect_name, &l, H5O_INFO_BASIC);
+#else
+  herr_t rc = H5Ovisit(f->file, H5_INDEX_NAME, H5_ITER_INC, collect_name, &l);
+#endif
+  if (rc < 0 || l.failed) {
+    for (size_t i = 0; i < l.n; i++)
+      free(l.names[i]);
+    free(l.names);
+    if (l.failed)
+      return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory listing %s", f->path);
+    return READ_FAIL(f, "the list of data sets");
+  }
+  *names = l.names;
+  *n = l.n;
+  return LADSIM_OK;
+}

@@ -262,6 +262,26 @@ ladsim_status ladsim_output_write_doubles(ladsim_output *o, const char *dset,
   return LADSIM_OK;
 }
 
+ladsim_status ladsim_output_write_i64(ladsim_output *o, const char *dset,
+                                      int rank, const size_t *dims,
+                                      size_t row0, size_t nrows,
+                                      const int64_t *data)
+{
+  if (o == NULL || dset == NULL || dims == NULL)
+    return LADSIM_ERROR(LADSIM_EINVAL,
+                        "ladsim_output_write_i64: NULL argument");
+  if (rank < 1 || rank > LADSIM__IO_MAX_RANK)
+    return LADSIM_ERROR(LADSIM_EINVAL, "cannot write %s: rank %d is not "
+                        "between 1 and %d", dset, rank, LADSIM__IO_MAX_RANK);
+  LADSIM_CHECK(agree_rows(o, dset, dims[0], row0, nrows, data));
+  hsize_t hdims[LADSIM__IO_MAX_RANK];
+  for (int i = 0; i < rank; i++)
+    hdims[i] = dims[i];
+  LADSIM_CHECK(write_array(o, dset, H5T_STD_I64LE, H5T_NATIVE_INT64, rank,
+                           hdims, row0, nrows, data));
+  return LADSIM_OK;
+}
+
 ladsim_status ladsim_output_write_u64(ladsim_output *o, const char *dset,
                                       size_t n, size_t row0, size_t nrows,
                                       const uint64_t *data)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/linalg.h"
+#include "io/state.h"
 
 static double *vec(size_t n)
 {
@@ -233,4 +234,31 @@ void ladsim_rule_stats_reset(ladsim_rule *r)
   memset(r->stats.sum_v2, 0, nl * sizeof(double));
   memset(r->stats.sum_z, 0, nl * sizeof(double));
   r->stats.steps = 0;
+}
+
+ladsim_status ladsim_rule_state(ladsim_rule *r, ladsim_state *st)
+{
+  size_t n = r->n, lo = r->lo, nl = r->nl, k = r->knots->k;
+  const ladsim_state_type F = LADSIM_STATE_F64;
+  LADSIM_CHECK(ladsim_state_block(st, "P", F, r->P, n, n, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "c", F, r->c, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "zbar", F, r->zbar, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "sigreg_cos", F, r->sig_c, n, k, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "sigreg_sin", F, r->sig_s, n, k, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "view_sum_m", F, r->acc, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "sum_e2", F, r->stats.sum_e2, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "sum_v2", F, r->stats.sum_v2, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "sum_z", F, r->stats.sum_z, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_whole(st, "sum_steps", LADSIM_STATE_SIZE, &r->stats.steps, 1, 0));
+  if (r->grad)
+    LADSIM_CHECK(ladsim_state_block(st, "view_grad", F, r->grad, n, r->d, lo, nl));
+  if (r->hist_len) {
+    LADSIM_CHECK(ladsim_state_whole(st, "z_history", F, r->zhist, r->hist_len, n));
+    LADSIM_CHECK(ladsim_state_whole(st, "z_history_pos", LADSIM_STATE_SIZE, &r->hist_pos, 1, 0));
+  }
+  if (r->cov) {
+    LADSIM_CHECK(ladsim_state_block(st, "cov", F, r->cov, n, n, lo, nl));
+    LADSIM_CHECK(ladsim_state_whole(st, "mu", F, r->mu, n, 0));
+  }
+  return LADSIM_OK;
 }

@@ -91,6 +91,11 @@ void ladsim_rule_signals(ladsim_rule *r, const double *z, const double *fp);
  * (out: nl values). */
 void ladsim_rule_distances(const ladsim_rule *r, double *out);
 
+/* Lists the rule's state (everything but what a step recomputes before
+ * using it) for a checkpoint, under the current prefix of st. */
+struct ladsim_state;
+ladsim_status ladsim_rule_state(ladsim_rule *r, struct ladsim_state *st);
+
 /* Resets the record-interval sums. */
 void ladsim_rule_stats_reset(ladsim_rule *r);
 

@@ -3,6 +3,7 @@
 #include "network/event.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct ladsim_event_queue {
   ladsim_event *heap;
@@ -97,3 +98,9 @@ int ladsim_event_queue_peek(const ladsim_event_queue *q, ladsim_event *ev)
 }
 
 size_t ladsim_event_queue_size(const ladsim_event_queue *q) { return q->size; }
+
+void ladsim_event_queue_copy(const ladsim_event_queue *q, ladsim_event *out)
+{
+  if (q->size)
+    memcpy(out, q->heap, q->size * sizeof *out);
+}

@@ -15,7 +15,8 @@ typedef enum {
   LADSIM_EV_VIEW = 0,    /* the current view ends and the next one starts */
   LADSIM_EV_RECORD = 1,  /* metrics are recorded */
   LADSIM_EV_WEIGHTS = 2, /* a weight snapshot is written */
-  LADSIM_EV_END = 3      /* the run ends */
+  LADSIM_EV_CHECKPOINT = 3, /* the state is saved (source 1: then the run stops) */
+  LADSIM_EV_END = 4      /* the run ends */
 } ladsim_event_kind;
 
 typedef struct {
@@ -39,5 +40,9 @@ int ladsim_event_queue_pop(ladsim_event_queue *q, ladsim_event *ev);
 int ladsim_event_queue_peek(const ladsim_event_queue *q, ladsim_event *ev);
 
 size_t ladsim_event_queue_size(const ladsim_event_queue *q);
+
+/* Copies the queued events, in no particular order, into out (room for
+ * ladsim_event_queue_size of them). */
+void ladsim_event_queue_copy(const ladsim_event_queue *q, ladsim_event *out);
 
 #endif

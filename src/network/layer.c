@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/linalg.h"
 #include "core/rng.h"
+#include "io/state.h"
 
 static void init_weights(ladsim_layer *l, size_t index, uint64_t seed)
 {
@@ -204,4 +205,24 @@ ladsim_status ladsim_layer_check_finite(const ladsim_layer *l, double t_ms)
                           "or use a bounded activation",
                           l->spec->name, l->lo + i, t_ms, l->u[i], l->drive[i], l->spec->name);
   return LADSIM_OK;
+}
+
+ladsim_status ladsim_layer_state(ladsim_layer *l, ladsim_state *st)
+{
+  size_t n = l->n, lo = l->lo, nl = l->nl;
+  const ladsim_state_type F = LADSIM_STATE_F64;
+  ladsim_state_prefix(st, "layers/%s/", l->spec->name);
+  LADSIM_CHECK(ladsim_state_block(st, "W", F, l->W, n, l->d, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "b", F, l->b, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "u", F, l->u, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "fp", F, l->fp, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "drive", F, l->drive, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_block(st, "view_sum_z", F, l->z_sum, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_whole(st, "z", F, l->z, n, 0));
+  LADSIM_CHECK(ladsim_state_whole(st, "view_steps", LADSIM_STATE_SIZE, &l->view_steps, 1, 0));
+  LADSIM_CHECK(ladsim_state_whole(st, "x_norm2", F, &l->x_norm2, 1, 0));
+  if (!l->rule)
+    return LADSIM_OK;
+  ladsim_state_prefix(st, "layers/%s/rule/", l->spec->name);
+  return ladsim_rule_state(l->rule, st);
 }

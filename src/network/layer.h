@@ -79,6 +79,11 @@ void ladsim_layer_view_mean(const ladsim_layer *l, double *out);
  * sample), leaving weights alone. */
 void ladsim_layer_reset_state(ladsim_layer *l);
 
+/* Lists the layer's state and its rule's for a checkpoint, under
+ * layers/<name>/ and layers/<name>/rule/. */
+struct ladsim_state;
+ladsim_status ladsim_layer_state(ladsim_layer *l, struct ladsim_state *st);
+
 /* Checks that the block's state is finite; the message names the layer,
  * the neuron (its id in the layer) and the time. Not collective. */
 ladsim_status ladsim_layer_check_finite(const ladsim_layer *l, double t_ms);

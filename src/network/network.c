@@ -169,6 +169,14 @@ ladsim_status ladsim_network_view_begin(ladsim_network *net, const double *x,
   return LADSIM_OK;
 }
 
+void ladsim_network_attach(ladsim_network *net, const double *x)
+{
+  for (size_t i = 0; i < net->n_layers; i++) {
+    int src = net->source[i];
+    net->layers[i]->x = src < 0 ? x : net->layers[src]->z;
+  }
+}
+
 void ladsim_unit_view_mean(const ladsim_unit *u, double *out)
 {
   if (u->layer)

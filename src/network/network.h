@@ -68,6 +68,10 @@ ladsim_status ladsim_network_view_begin(ladsim_network *net, const double *x,
  * Collective. */
 ladsim_status ladsim_network_step(ladsim_network *net, bool learn);
 
+/* Points every rate layer at its input again (the stimulus x, or the layer
+ * below), without starting a view: for a run resumed inside one. */
+void ladsim_network_attach(ladsim_network *net, const double *x);
+
 /* Ends the view in every layer. */
 void ladsim_network_view_end(ladsim_network *net, bool learn);
 

@@ -38,12 +38,14 @@ static double wall_seconds(void)
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* A duration in whole resolution steps; the model reader has checked that
- * it is a multiple of the resolution. */
-static int64_t steps_of(const ladsim_model *m, double ms)
+/* The model reader has checked that durations are multiples of the
+ * resolution. */
+int64_t ladsim__steps_of(const ladsim_model *m, double ms)
 {
   return (int64_t)llround(ms / m->simulation.resolution);
 }
+
+#define steps_of ladsim__steps_of
 
 static ladsim_status copy_initial_weights(ladsim_sim *s)
 {
@@ -116,7 +118,7 @@ static ladsim_status create(MPI_Comm comm, const ladsim_model *m, ladsim_sim **o
   MPI_Comm_rank(comm, &s->rank);
   MPI_Comm_size(comm, &s->size);
   s->m = m;
-  s->last_metrics = s->last_weights = -1;
+  s->last_metrics = s->last_weights = s->last_ckpt = -1;
   single_threaded_blas();
   uint64_t seed = m->simulation.seed;
   size_t d = 0;
@@ -133,6 +135,10 @@ static ladsim_status create(MPI_Comm comm, const ladsim_model *m, ladsim_sim **o
     goto fail;
   }
   LADSIM_CHECK_GOTO(st, schedule(s), fail);
+  s->sync_steps = steps_of(m, m->simulation.min_delay);
+  if (s->sync_steps < 1)
+    s->sync_steps = 1;
+  LADSIM_CHECK_GOTO(st, ladsim_event_queue_alloc(64, &s->queue), fail);
   LADSIM_CHECK_GOTO(st, ladsim_network_alloc(m, d, comm, &s->net), fail);
   LADSIM_CHECK_GOTO(st, copy_initial_weights(s), fail);
   LADSIM_CHECK_GOTO(st, ladsim__spike_buffers_alloc(s), fail);
@@ -162,6 +168,9 @@ void ladsim_sim_free(ladsim_sim *s)
     free(s->view_means[i]);
   }
   ladsim__spike_buffers_free(s);
+  ladsim_event_queue_free(s->queue);
+  free(s->ckpt_path);
+  free(s->out_path);
   ladsim_network_free(s->net);
   ladsim_stimulus_free(s->stim);
   ladsim_dataset_free(s->train);
@@ -192,37 +201,84 @@ static ladsim_status keep_view_means(ladsim_sim *s)
   return LADSIM_OK;
 }
 
-static ladsim_status on_view(ladsim_sim *s, ladsim_event_queue *q, int64_t step,
-                             int *in_view)
+/* The first step at or after `step` that ends an exchange interval, where
+ * the ranks hold no spikes that the others have not seen. */
+static int64_t next_boundary(const ladsim_sim *s, int64_t step)
 {
-  if (*in_view) {
-    ladsim_network_view_end(s->net, true);
-    LADSIM_CHECK(keep_view_means(s));
-    double t = (double)step * s->m->simulation.resolution;
-    LADSIM_CHECK(ladsim_comm_agree(s->comm, ladsim_network_check_finite(s->net, t)));
-    s->views_done++;
-    *in_view = 0;
-  }
-  if (s->views_done < s->n_views && step < s->end_step) {
+  int64_t d = s->sync_steps;
+  return (step + d - 1) / d * d;
+}
+
+/* Whether some rank has been asked to stop (collective only when
+ * `collective`; a lone rank reads its own flag). */
+static ladsim_status stop_agreed(ladsim_sim *s, bool collective, bool *stop)
+{
+  int mine = stop_requested != 0, any = mine;
+  if (s->size > 1 && collective
+      && MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, s->comm) != MPI_SUCCESS)
+    return LADSIM_ERROR(LADSIM_EMPI, "MPI_Allreduce failed agreeing on a stop");
+  *stop = any && (collective || s->size == 1);
+  return LADSIM_OK;
+}
+
+/* After a stop was agreed: a checkpoint at the next boundary, then the end. */
+static ladsim_status schedule_stop(ladsim_sim *s, int64_t step)
+{
+  if (s->stop_scheduled)
+    return LADSIM_OK;
+  s->stop_scheduled = true;
+  ladsim_event ev = {next_boundary(s, step), LADSIM_EV_CHECKPOINT, 1};
+  return ladsim_event_queue_push(s->queue, ev);
+}
+
+/* The end of a view is where the ranks already meet to agree that no
+ * neuron diverged; they agree on a stop there too. */
+static ladsim_status end_view(ladsim_sim *s, int64_t step)
+{
+  ladsim_network_view_end(s->net, true);
+  LADSIM_CHECK(keep_view_means(s));
+  double t = (double)step * s->m->simulation.resolution;
+  LADSIM_CHECK(ladsim_comm_agree(s->comm, ladsim_network_check_finite(s->net, t)));
+  bool stop;
+  LADSIM_CHECK(stop_agreed(s, true, &stop));
+  if (stop)
+    LADSIM_CHECK(schedule_stop(s, step));
+  s->views_done++;
+  s->in_view = 0;
+  return LADSIM_OK;
+}
+
+static ladsim_status on_view(ladsim_sim *s, int64_t step)
+{
+  if (s->in_view)
+    LADSIM_CHECK(end_view(s, step));
+  /* A view due at the end of the run starts too: a run resumed with a
+   * longer duration goes on from it as if it had never stopped. */
+  if (s->views_done < s->n_views) {
     size_t sample;
     unsigned label;
     LADSIM_CHECK(ladsim_stimulus_view(s->stim, s->views_done, s->x, &sample, &label));
     LADSIM_CHECK(ladsim_network_view_begin(s->net, s->x, s->views_done));
-    *in_view = 1;
+    s->in_view = 1;
     ladsim_event next = {step + s->view_steps, LADSIM_EV_VIEW, 0};
-    LADSIM_CHECK(ladsim_event_queue_push(q, next));
+    LADSIM_CHECK(ladsim_event_queue_push(s->queue, next));
   }
   return LADSIM_OK;
 }
 
-static ladsim_status push_recurring(ladsim_sim *s, ladsim_event_queue *q,
-                                    ladsim_event_kind kind, double every_ms, int64_t now)
+/* The next event of a recurring kind. It is queued even beyond the end of
+ * the run, so that a run resumed with a longer duration finds it. */
+static ladsim_status push_recurring(ladsim_sim *s, ladsim_event_kind kind, double every_ms,
+                                    int64_t now)
 {
   int64_t every = steps_of(s->m, every_ms);
-  if (every <= 0 || now + every > s->end_step)
+  if (every <= 0)
     return LADSIM_OK;
-  ladsim_event ev = {now + every, kind, 0};
-  return ladsim_event_queue_push(q, ev);
+  int64_t at = now + every;
+  if (kind == LADSIM_EV_CHECKPOINT)   /* the k-th at the first boundary after k every */
+    at = next_boundary(s, (now / every + 1) * every);
+  ladsim_event ev = {at, kind, 0};
+  return ladsim_event_queue_push(s->queue, ev);
 }
 
 static void report_progress(ladsim_sim *s, double t0, double *last)
@@ -239,19 +295,38 @@ static void report_progress(ladsim_sim *s, double t0, double *last)
               (double)s->end_step * h, samples / fmax(now - t0, 1e-9));
 }
 
-static ladsim_status handle_event(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q,
-                                  ladsim_event ev, int *in_view)
+/* A checkpoint that a signal asked for ends the run. */
+static ladsim_status on_checkpoint(ladsim_sim *s, ladsim_output *o, ladsim_event ev)
+{
+  /* the next one is queued first, so that the saved queue holds it */
+  if (ev.source == 0)
+    LADSIM_CHECK(push_recurring(s, LADSIM_EV_CHECKPOINT, s->m->record.checkpoint, ev.step));
+  if (s->ckpt_path && s->last_ckpt != ev.step)
+    LADSIM_CHECK(ladsim__sim_checkpoint(s, o));
+  if (ev.source == 0)
+    return LADSIM_OK;
+  double t = (double)ev.step * s->m->simulation.resolution;
+  if (s->ckpt_path)
+    return LADSIM_ERROR(LADSIM_EINTERRUPT, "stopped by a signal at t = %.3f ms; the state "
+                        "is saved in %s (continue with --resume %s)", t, s->ckpt_path,
+                        s->ckpt_path);
+  return LADSIM_ERROR(LADSIM_EINTERRUPT, "stopped by a signal at t = %.3f ms", t);
+}
+
+static ladsim_status handle_event(ladsim_sim *s, ladsim_output *o, ladsim_event ev)
 {
   const ladsim_record_spec *rec = &s->m->record;
   switch (ev.kind) {
   case LADSIM_EV_VIEW:
-    return on_view(s, q, ev.step, in_view);
+    return on_view(s, ev.step);
   case LADSIM_EV_RECORD:
     LADSIM_CHECK(ladsim__sim_record_metrics(s, o, ev.step));
-    return push_recurring(s, q, LADSIM_EV_RECORD, rec->metrics, ev.step);
+    return push_recurring(s, LADSIM_EV_RECORD, rec->metrics, ev.step);
   case LADSIM_EV_WEIGHTS:
     LADSIM_CHECK(ladsim__sim_record_weights(s, o, ev.step));
-    return push_recurring(s, q, LADSIM_EV_WEIGHTS, rec->weights_interval, ev.step);
+    return push_recurring(s, LADSIM_EV_WEIGHTS, rec->weights_interval, ev.step);
+  case LADSIM_EV_CHECKPOINT:
+    return on_checkpoint(s, o, ev);
   case LADSIM_EV_END:
     return LADSIM_OK;
   }
@@ -259,78 +334,99 @@ static ladsim_status handle_event(ladsim_sim *s, ladsim_output *o, ladsim_event_
 }
 
 /* An event inside the timer of its phase. */
-static ladsim_status handle(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q,
-                            ladsim_event ev, int *in_view)
+static ladsim_status handle(ladsim_sim *s, ladsim_output *o, ladsim_event ev)
 {
   ladsim_prof_phase ph = ev.kind == LADSIM_EV_VIEW ? LADSIM_PROF_VIEW : LADSIM_PROF_RECORD;
   ladsim_prof_start(ph);
-  ladsim_status st = handle_event(s, o, q, ev, in_view);
+  ladsim_status st = handle_event(s, o, ev);
   ladsim_prof_stop(ph);
   return st;
 }
 
-/* The steps up to (not including) step `until`. */
-static ladsim_status advance(ladsim_sim *s, int64_t *step, int64_t until)
+/* The steps up to (not including) step `until`. Without views, the ranks
+ * agree on a stop at every exchange boundary; a stop agreed there queues
+ * its checkpoint at once and returns early. */
+static ladsim_status advance(ladsim_sim *s, int64_t until)
 {
-  for (; *step < until; (*step)++) {
-    if (stop_requested)
-      return LADSIM_ERROR(LADSIM_EINTERRUPT, "stopped by a signal at t = %.3f ms",
-                          (double)*step * s->m->simulation.resolution);
+  bool views = s->n_views > 0;
+  while (s->step < until) {
     LADSIM_CHECK(ladsim_network_step(s->net, true));
-    LADSIM_CHECK(ladsim__sim_keep_spikes(s, *step));
+    LADSIM_CHECK(ladsim__sim_keep_spikes(s, s->step));
+    s->step++;
+    if (s->step % s->sync_steps || s->stop_scheduled)
+      continue;
+    bool stop;
+    LADSIM_CHECK(stop_agreed(s, !views, &stop));
+    if (stop)
+      return schedule_stop(s, s->step);
   }
   return LADSIM_OK;
 }
 
-static ladsim_status loop(ladsim_sim *s, ladsim_output *o, ladsim_event_queue *q)
+/* The events of a new run: the first view, the end, the recurring records,
+ * and the weights at initialisation. */
+static ladsim_status start(ladsim_sim *s, ladsim_output *o)
 {
   const ladsim_record_spec *rec = &s->m->record;
-  ladsim_event start = {0, LADSIM_EV_VIEW, 0}, end = {s->end_step, LADSIM_EV_END, 0};
-  LADSIM_CHECK(ladsim_event_queue_push(q, start));
-  LADSIM_CHECK(ladsim_event_queue_push(q, end));
-  LADSIM_CHECK(push_recurring(s, q, LADSIM_EV_RECORD, rec->metrics, 0));
+  ladsim_event first = {0, LADSIM_EV_VIEW, 0}, end = {s->end_step, LADSIM_EV_END, 0};
+  LADSIM_CHECK(ladsim_event_queue_push(s->queue, first));
+  LADSIM_CHECK(ladsim_event_queue_push(s->queue, end));
+  LADSIM_CHECK(push_recurring(s, LADSIM_EV_RECORD, rec->metrics, 0));
+  LADSIM_CHECK(push_recurring(s, LADSIM_EV_CHECKPOINT, rec->checkpoint, 0));
   if (rec->weights == LADSIM_RECORD_INTERVAL)
-    LADSIM_CHECK(push_recurring(s, q, LADSIM_EV_WEIGHTS, rec->weights_interval, 0));
+    LADSIM_CHECK(push_recurring(s, LADSIM_EV_WEIGHTS, rec->weights_interval, 0));
   if (rec->weights != LADSIM_RECORD_NONE)
     LADSIM_CHECK(ladsim__sim_record_weights(s, o, 0));
+  return LADSIM_OK;
+}
+
+/* The end of the run is always recorded, also when an interval does not
+ * divide the run's length. */
+static ladsim_status finish(ladsim_sim *s, ladsim_output *o)
+{
+  const ladsim_record_spec *rec = &s->m->record;
+  if (s->in_view)   /* a duration that ends inside a view still learns from it */
+    ladsim_network_view_end(s->net, true);
+  ladsim_status st = LADSIM_OK;
+  if (rec->weights != LADSIM_RECORD_NONE && s->last_weights != s->step)
+    st = ladsim__sim_record_weights(s, o, s->step);
+  if (st == LADSIM_OK && rec->metrics > 0 && s->last_metrics != s->step)
+    st = ladsim__sim_record_metrics(s, o, s->step);
+  if (st == LADSIM_OK)
+    st = ladsim__sim_record_spikes(s, o);
+  return st;
+}
+
+static ladsim_status loop(ladsim_sim *s, ladsim_output *o)
+{
+  if (!s->resumed)
+    LADSIM_CHECK(start(s, o));
   double t0 = wall_seconds(), last = t0;
-  int64_t step = 0;
-  int in_view = 0;
   ladsim_event ev;
-  while (ladsim_event_queue_pop(q, &ev)) {
-    ladsim_prof_start(LADSIM_PROF_STEP);
-    ladsim_status st = advance(s, &step, ev.step);
-    ladsim_prof_stop(LADSIM_PROF_STEP);
-    LADSIM_CHECK(st);
-    LADSIM_CHECK(handle(s, o, q, ev, &in_view));
+  while (ladsim_event_queue_peek(s->queue, &ev)) {
+    if (ev.step > s->step) {
+      ladsim_prof_start(LADSIM_PROF_STEP);
+      ladsim_status st = advance(s, ev.step);
+      ladsim_prof_stop(LADSIM_PROF_STEP);
+      LADSIM_CHECK(st);
+      continue;
+    }
+    ladsim_event_queue_pop(s->queue, &ev);
+    LADSIM_CHECK(handle(s, o, ev));
     if (ev.kind == LADSIM_EV_END)
       break;
     if (ev.kind == LADSIM_EV_VIEW)
       report_progress(s, t0, &last);
   }
-  if (in_view)   /* a duration that ends inside a view still learns from it */
-    ladsim_network_view_end(s->net, true);
-  /* The end of the run is always recorded, also when an interval does not
-   * divide the run's length. */
   ladsim_prof_start(LADSIM_PROF_RECORD);
-  ladsim_status st = LADSIM_OK;
-  if (rec->weights != LADSIM_RECORD_NONE && s->last_weights != step)
-    st = ladsim__sim_record_weights(s, o, step);
-  if (st == LADSIM_OK && rec->metrics > 0 && s->last_metrics != step)
-    st = ladsim__sim_record_metrics(s, o, step);
-  if (st == LADSIM_OK)
-    st = ladsim__sim_record_spikes(s, o);
+  ladsim_status st = finish(s, o);
   ladsim_prof_stop(LADSIM_PROF_RECORD);
-  LADSIM_CHECK(st);
-  return LADSIM_OK;
+  return st;
 }
 
 ladsim_status ladsim_sim_run(ladsim_sim *s, ladsim_output *o)
 {
-  ladsim_event_queue *q;
-  LADSIM_CHECK(ladsim_event_queue_alloc(64, &q));
-  ladsim_status st = loop(s, o, q);
-  ladsim_event_queue_free(q);
+  ladsim_status st = loop(s, o);
   if (st != LADSIM_OK)
     return ladsim_error_trace(st, __FILE__, __LINE__);
   return LADSIM_OK;

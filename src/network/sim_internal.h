@@ -4,6 +4,7 @@
 
 #include <ladsim/dataset.h>
 #include <ladsim/sim.h>
+#include "network/event.h"
 #include "network/network.h"
 
 struct ladsim_sim {
@@ -21,6 +22,18 @@ struct ladsim_sim {
   uint64_t n_views;                        /* views in the schedule */
   uint64_t views_done;
   int64_t last_metrics, last_weights;      /* steps of the latest records; -1: none */
+  size_t n_metrics, n_weights;             /* records written so far */
+  /* the loop */
+  ladsim_event_queue *queue;
+  int64_t step;                            /* the next step to simulate */
+  int in_view;                             /* a view is being shown */
+  int64_t sync_steps;                      /* steps per exchange interval D */
+  bool stop_scheduled;                     /* a signal's checkpoint is queued */
+  bool resumed;                            /* the state came from a checkpoint */
+  /* checkpoints */
+  char *ckpt_path;                         /* NULL: none are written */
+  char *out_path;                          /* the output they continue */
+  int64_t last_ckpt;                       /* step of the latest; -1: none */
   /* view means of the current record interval, per layer */
   double *view_means[LADSIM_MAX_LAYERS];
   size_t vm_rows, vm_cap;
@@ -33,6 +46,7 @@ struct ladsim_sim {
   uint64_t *rec_ids[LADSIM_MAX_LAYERS];
   size_t rec_n[LADSIM_MAX_LAYERS], rec_cap[LADSIM_MAX_LAYERS];
   double rec_last[LADSIM_MAX_LAYERS];      /* time of the latest kept spike */
+  size_t rec_written[LADSIM_MAX_LAYERS];   /* spikes written to the output */
 };
 
 /* Whether the model has a stimulus (input.dataset is not none). */
@@ -47,6 +61,24 @@ ladsim_status ladsim__sim_record_spikes(ladsim_sim *s, ladsim_output *o);
 /* Recording (sim_record.c). All collective. */
 ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_t step);
 ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_t step);
+/* Checkpoints (sim_checkpoint.c, sim_resume.c). The loop's counters are
+ * saved as one int64 array, in this order. */
+enum {
+  LADSIM__C_STEP, LADSIM__C_VIEWS, LADSIM__C_IN_VIEW, LADSIM__C_LAST_METRICS,
+  LADSIM__C_LAST_WEIGHTS, LADSIM__C_VM_ROWS, LADSIM__C_N_METRICS, LADSIM__C_N_WEIGHTS,
+  LADSIM__C_N_EVENTS, LADSIM__C_NET_STEP, LADSIM__C_COUNT
+};
+
+/* Writes a checkpoint to s->ckpt_path. Collective. */
+ladsim_status ladsim__sim_checkpoint(ladsim_sim *s, ladsim_output *o);
+
+/* Lists the state but the counters and the events. Not collective. */
+struct ladsim_state;
+ladsim_status ladsim__sim_state(ladsim_sim *s, struct ladsim_state *st);
+
+/* A duration in whole resolution steps. */
+int64_t ladsim__steps_of(const ladsim_model *m, double ms);
+
 /* Writes a one-element float64 data set holding v (the same on every rank). */
 ladsim_status ladsim__output_scalar(ladsim_output *o, int rank, const char *path,
                                    double v);

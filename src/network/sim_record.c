@@ -106,6 +106,7 @@ ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_
 {
   s->last_metrics = step;
   if (o) {
+    s->n_metrics++;
     LADSIM_CHECK(ladsim_output_series_append(o, "/metrics/time",
                                              (double)step * s->m->simulation.resolution));
     for (size_t i = 0; i < s->net->n_units; i++)
@@ -133,6 +134,7 @@ ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_
   s->last_weights = step;
   if (!o)
     return LADSIM_OK;
+  s->n_weights++;
   LADSIM_CHECK(ladsim_output_series_append(o, "/weights/time",
                                            (double)step * s->m->simulation.resolution));
   for (size_t i = 0; i < s->net->n_units; i++) {

@@ -86,6 +86,8 @@ ladsim_status ladsim__sim_record_spikes(ladsim_sim *s, ladsim_output *o)
     if (o)
       LADSIM_CHECK(ladsim_output_spikes_append(o, s->rec_pop[k]->spec->name, n,
                                                s->rec_times[k], s->rec_ids[k]));
+    if (o)
+      s->rec_written[k] += s->rec_n[k];
     s->rec_n[k] = 0;
   }
   return LADSIM_OK;
