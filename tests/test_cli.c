@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "h5check.h"
 
 START_TEST(test_help_and_version)
 {
@@ -97,14 +98,16 @@ START_TEST(test_divergence_keeps_partial)
 }
 END_TEST
 
-/* SIGTERM stops a run at the next step; what was recorded stays readable. */
-START_TEST(test_signal_keeps_partial)
+/* SIGTERM stops a run at the next exchange boundary with a checkpoint;
+ * what was recorded stays readable, and the run resumed from the
+ * checkpoint writes the file of a run that never stopped. */
+START_TEST(test_signal_checkpoint_resume)
 {
   char cmd[1024];
+  const char *model = "m.yaml --set input.epochs=1000 --set record.metrics=4ms --quiet";
   snprintf(cmd, sizeof cmd,
-           "cd %s && { %s run m.yaml -o sig.h5 --set input.epochs=1000 "
-           "--set record.metrics=4ms > sig.log 2>&1 & pid=$!; sleep 2; kill -TERM $pid; "
-           "wait $pid; echo $? > sig.status; }", dir, prog);
+           "cd %s && { %s run %s -o sig.h5 > sig.log 2>&1 & pid=$!; sleep 2; kill -TERM $pid; "
+           "wait $pid; echo $? > sig.status; }", dir, prog, model);
   ck_assert_int_eq(system(cmd), 0);
   char path[256];
   snprintf(path, sizeof path, "%s/sig.status", dir);
@@ -115,6 +118,7 @@ START_TEST(test_signal_keeps_partial)
   ck_assert_int_eq(status, 1);
   ck_assert(!exists("sig.h5"));
   ck_assert(exists("sig.h5.partial"));
+  ck_assert(exists("sig.ckpt.h5"));
   snprintf(path, sizeof path, "%s/sig.h5.partial", dir);
   ck_assert_int_gt(H5Fis_hdf5(path), 0);
   hid_t h = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -123,7 +127,37 @@ START_TEST(test_signal_keeps_partial)
   H5Fclose(h);
   slurp("sig.log");
   ck_assert_ptr_nonnull(strstr(out, "stopped by a signal"));
+  ck_assert_ptr_nonnull(strstr(out, "--resume sig.ckpt.h5"));
   ck_assert_ptr_nonnull(strstr(out, "sig.h5.partial"));
+  /* When it stopped, and the same run to 20 ms later, straight and resumed. */
+  snprintf(path, sizeof path, "%s/sig.ckpt.h5", dir);
+  h = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ck_assert_int_ge(h, 0);
+  double t = -1;
+  hid_t a = H5Aopen_by_name(h, "/resume", "time_ms", H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert_int_ge(H5Aread(a, H5T_NATIVE_DOUBLE, &t), 0);
+  H5Aclose(a);
+  H5Fclose(h);
+  ck_assert_double_gt(t, 0.0);
+  char args[512];
+  snprintf(args, sizeof args, "run %s -o straight.h5 --set simulation.duration=%.0fms", model,
+           t + 20);
+  ck_assert_msg(ladsim(args) == 0, "%s", out);
+  snprintf(args, sizeof args, "run %s -o sig.h5 --set simulation.duration=%.0fms "
+           "--resume sig.ckpt.h5", model, t + 20);
+  ck_assert_msg(ladsim(args) == 0, "%s", out);
+  ck_assert(exists("sig.h5") && !exists("sig.h5.partial"));
+  char a_path[256], b_path[256];
+  snprintf(a_path, sizeof a_path, "%s/straight.h5", dir);
+  snprintf(b_path, sizeof b_path, "%s/sig.h5", dir);
+  ladsim_test_h5cmp c = ladsim_test_compare_files(a_path, b_path);
+  ck_assert_msg(c.compared > 15 && c.differ == 0, "%zu of %zu data sets differ, the first %s",
+                c.differ, c.compared, c.first);
+  /* A checkpoint of another model is refused before anything is written. */
+  ck_assert_int_eq(ladsim("run m.yaml -o other.h5 --set layers.hidden.size=5 "
+                          "--resume sig.ckpt.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "another model"));
+  ck_assert(!exists("other.h5") && !exists("other.h5.partial"));
 }
 END_TEST
 
@@ -154,7 +188,7 @@ int main(void)
   tcase_add_test(tc, test_divergence_keeps_partial);
   tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
-  tcase_add_test(tc, test_signal_keeps_partial);
+  tcase_add_test(tc, test_signal_checkpoint_resume);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

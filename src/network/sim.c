@@ -119,6 +119,7 @@ static ladsim_status create(MPI_Comm comm, const ladsim_model *m, ladsim_sim **o
   MPI_Comm_size(comm, &s->size);
   s->m = m;
   s->last_metrics = s->last_weights = s->last_ckpt = -1;
+  stop_requested = 0;   /* a stop asked of an earlier simulation is not for this one */
   single_threaded_blas();
   uint64_t seed = m->simulation.seed;
   size_t d = 0;
