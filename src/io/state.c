@@ -25,7 +25,7 @@ static ladsim_status add(ladsim_state *st, ladsim_state_field f, const char *nam
     st->f = grown;
     st->cap = cap;
   }
-  snprintf(f.name, sizeof f.name, "%s%s", st->prefix, name);
+  snprintf(f.name, sizeof f.name, "/state/%s%s", st->prefix, name);
   st->f[st->n++] = f;
   return LADSIM_OK;
 }

@@ -6,7 +6,7 @@
  * by neuron, whole, so a checkpoint written on P ranks is read back on any
  * other number: every rank reads the rows of its own block. Arrays that
  * every rank holds whole and alike (the stimulus, the layer's activity,
- * counters) are written by rank 0. */
+ * counters) are written by rank 0. Every array goes under /state/. */
 #ifndef LADSIM_IO_STATE_H
 #define LADSIM_IO_STATE_H
 

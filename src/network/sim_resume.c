@@ -119,7 +119,7 @@ static ladsim_status read_state(ladsim_sim *s, ladsim_input_file *f, const char 
 {
   int64_t c[LADSIM__C_COUNT];
   LADSIM_CHECK(check_model(s, f, path));
-  LADSIM_CHECK(ladsim_input_file_read_rows(f, "/sim/counters", true, LADSIM__C_COUNT, 0, 0, LADSIM__C_COUNT, c));
+  LADSIM_CHECK(ladsim_input_file_read_rows(f, "/state/sim/counters", true, LADSIM__C_COUNT, 0, 0, LADSIM__C_COUNT, c));
   LADSIM_CHECK(apply_counters(s, c, path));
   size_t n_events = (size_t)c[LADSIM__C_N_EVENTS];
   int64_t *events = malloc((n_events ? n_events : 1) * 3 * sizeof *events);
