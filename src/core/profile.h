@@ -21,8 +21,13 @@ typedef enum {
 void ladsim_prof_start(ladsim_prof_phase ph);
 void ladsim_prof_stop(ladsim_prof_phase ph);
 
-/* Counts bytes this rank sent to other ranks. Not collective. */
+/* Counts bytes this rank sent to other ranks, as sent while evaluating
+ * when the evaluation timer runs and as sent while simulating otherwise.
+ * Not collective. */
 void ladsim_prof_add_bytes(double bytes);
+
+/* Counts model time (ms) the simulation advanced, outside the evaluation. */
+void ladsim_prof_add_model_time(double ms);
 
 /* The time in a phase and the bytes sent so far, on this rank. */
 double ladsim_prof_seconds(ladsim_prof_phase ph);
@@ -32,8 +37,9 @@ double ladsim_prof_bytes(void);
 void ladsim_prof_reset(void);
 
 /* Prints, per phase, the time of the slowest rank, the mean over ranks and
- * the number of times it ran, then the bytes sent per rank (mean over
- * ranks). Collective over comm; rank 0 prints. */
+ * the number of times it ran, then the model time simulated and the bytes
+ * sent per rank (mean over ranks), while simulating (also per second of
+ * model time) and while evaluating. Collective over comm; rank 0 prints. */
 void ladsim_prof_print(MPI_Comm comm, FILE *f);
 
 #endif

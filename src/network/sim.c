@@ -406,9 +406,11 @@ static ladsim_status loop(ladsim_sim *s, ladsim_output *o)
   ladsim_event ev;
   while (ladsim_event_queue_peek(s->queue, &ev)) {
     if (ev.step > s->step) {
+      int64_t from = s->step;
       ladsim_prof_start(LADSIM_PROF_STEP);
       ladsim_status st = advance(s, ev.step);
       ladsim_prof_stop(LADSIM_PROF_STEP);
+      ladsim_prof_add_model_time((double)(s->step - from) * s->m->simulation.resolution);
       LADSIM_CHECK(st);
       continue;
     }

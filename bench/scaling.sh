@@ -1,0 +1,50 @@
+#!/bin/sh
+# scaling.sh: strong scaling of one model over MPI ranks on this machine.
+#
+#   bench/scaling.sh [LADSIM] [WORKDIR] [RANKS] [-- --set KEY=VALUE ...]
+#
+# Runs MODEL (default examples/fmnist_rate.yaml, the largest example: 256
+# rate neurons with a 256 x 256 predictor, one epoch of Fashion-MNIST and
+# the full evaluation) once for each rank count of RANKS (default "1 2"),
+# with `ladsim run --profile`, and prints for each: the wall time of the
+# whole run, the time in the simulation's steps, the time in communication
+# (slowest rank), the bytes each rank sent per second of model time while
+# simulating, and the speed-up against the first rank count. It then checks
+# that every run wrote the same data sets, bit for bit, as the first one
+# (bench/h5same.py). Set MODEL in the environment for another model; extra
+# arguments after -- go to every run (e.g. -- --set input.dataset.train_limit=10000).
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+ladsim=${1:-$here/../ladsim}
+work=${2:-scaling_bench}
+ranks=${3:-1 2}
+[ $# -ge 3 ] && shift 3 || shift $#
+[ "$1" = "--" ] && shift
+model=${MODEL:-$here/../examples/fmnist_rate.yaml}
+mkdir -p "$work"
+flags="--oversubscribe"
+[ "$(id -u)" -eq 0 ] && flags="$flags --allow-run-as-root"
+now() { date +%s.%N; }
+# The profile's lines: "  steps  <slowest> <mean> <calls>", etc.
+field() { awk -v k="$1" -v c="$2" 'index($0, "  " k " ") == 1 { print $c; exit }' "$3"; }
+
+printf "%5s %8s %8s %8s %14s %8s\n" ranks wall_s steps_s comm_s bytes/rank/s speedup
+first=""
+for p in $ranks; do
+  out="$work/np$p.h5"
+  t0=$(now)
+  mpiexec $flags -n "$p" "$ladsim" run "$model" -o "$out" --force --quiet --profile "$@" \
+    > "$work/np$p.report" 2> "$work/np$p.profile"
+  t1=$(now)
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  steps=$(field steps 2 "$work/np$p.profile")
+  comm=$(field communication 2 "$work/np$p.profile")
+  rate=$(awk '/while simulating/ { print $4; exit }' "$work/np$p.profile")
+  [ -z "$first" ] && first=$wall && base=$out
+  printf "%5s %8.2f %8.2f %8.2f %14s %8.2f\n" "$p" "$wall" "$steps" "$comm" "$rate" \
+    "$(awk -v a="$first" -v b="$wall" 'BEGIN { print a / b }')"
+done
+for p in $ranks; do
+  [ "$work/np$p.h5" = "$base" ] && continue
+  /usr/bin/python3 "$here/h5same.py" "$base" "$work/np$p.h5"
+done
