@@ -152,7 +152,8 @@ ladsim_status ladsim_layer_step(ladsim_layer *l, bool learn)
   for (size_t i = 0; i < l->nl; i++)
     l->z_sum[i] += z[i];
   l->view_steps++;
-  LADSIM_CHECK(ladsim_comm_gather(&l->part, l->z));
+  if (learn || l->feeds_above)
+    LADSIM_CHECK(ladsim_comm_gather(&l->part, l->z));
   if (learn && l->rule) {
     ladsim_rule_signals(l->rule, l->z, l->fp);
     plasticity_step(l);

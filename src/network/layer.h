@@ -11,8 +11,10 @@
  * A rank owns the block lo .. lo + nl of the layer's neurons (comm/comm.h)
  * with their rows of W and their state; z alone is kept for the whole
  * layer, gathered from every rank after each step, because the predictor
- * and the layer above read all of it. Arrays of the block are indexed
- * 0 .. nl - 1, for neurons lo .. lo + nl - 1. */
+ * and the layer above read all of it. A step of the frozen network (an
+ * evaluation) skips the gather unless a layer above reads z: the view
+ * means it produces are per neuron. Arrays of the block are
+ * indexed 0 .. nl - 1, for neurons lo .. lo + nl - 1. */
 #ifndef LADSIM_NETWORK_LAYER_H
 #define LADSIM_NETWORK_LAYER_H
 
@@ -30,6 +32,7 @@ typedef struct ladsim_layer {
   size_t lo, nl;             /* this rank's block of neurons */
   ladsim_comm_layout part;   /* the blocks of every rank */
   bool varying_input;        /* x is a lower layer, not the stimulus */
+  bool feeds_above;          /* a later layer reads z every step */
   ladsim_rate_internals prop;
   double *W, *b;             /* nl x d, nl */
   double *u, *fp;            /* membrane, f'(u): nl */
@@ -64,8 +67,9 @@ void ladsim_layer_free(ladsim_layer *l);
  * or the lower layer's z which the layer reads every step). */
 void ladsim_layer_view_begin(ladsim_layer *l, const double *x);
 
-/* Advances the layer by one step, gathers z and learns when learn is
- * true. Collective over the layer's communicator. */
+/* Advances the layer by one step, gathers z (while training, and always
+ * when it feeds a layer above) and learns when learn is true. Collective
+ * over the layer's communicator. */
 ladsim_status ladsim_layer_step(ladsim_layer *l, bool learn);
 
 /* Ends a view: applies the view's summed plasticity to W. */

@@ -16,6 +16,8 @@ static ladsim_status add_rate_layer(ladsim_network *net, size_t i, const int *ra
                         ls->name, ls->from);
   size_t k = net->n_layers;
   net->source[k] = src < 0 ? -1 : rate_of[src];
+  if (src >= 0)
+    net->layers[rate_of[src]]->feeds_above = true;
   size_t d = src < 0 ? net->input_size : m->layers[src].size;
   LADSIM_CHECK(ladsim_layer_alloc(ls, i, d, src >= 0, m->simulation.resolution,
                                   m->input.view_duration, m->simulation.seed, net->comm,
