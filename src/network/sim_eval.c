@@ -75,35 +75,39 @@ static ladsim_status eps_distance(const ladsim_layer_spec *ls, const double *rep
   return LADSIM_OK;
 }
 
+/* The representations the report is computed from: per layer, learned
+ * (set 0) and at initialisation (set 1), and the raw pixels. */
 typedef struct {
   size_t n_train, n_test;
-  double *train[LADSIM_MAX_LAYERS], *test[LADSIM_MAX_LAYERS];
+  double *train[2][LADSIM_MAX_LAYERS], *test[2][LADSIM_MAX_LAYERS];
   double *raw_train, *raw_test;
 } eval_data;
 
 static void eval_data_free(eval_data *e)
 {
-  for (size_t i = 0; i < LADSIM_MAX_LAYERS; i++) {
-    free(e->train[i]);
-    free(e->test[i]);
-  }
+  for (size_t k = 0; k < 2; k++)
+    for (size_t i = 0; i < LADSIM_MAX_LAYERS; i++) {
+      free(e->train[k][i]);
+      free(e->test[k][i]);
+    }
   free(e->raw_train);
   free(e->raw_test);
 }
 
-static ladsim_status eval_data_alloc(ladsim_sim *s, bool raw, eval_data *e)
+static ladsim_status eval_data_alloc(ladsim_sim *s, bool raw, bool init, eval_data *e)
 {
   const ladsim_evaluate_spec *ev = &s->m->evaluate;
   memset(e, 0, sizeof *e);
   e->n_train = ev->train && ev->train < s->train->n ? ev->train : s->train->n;
   e->n_test = ev->test && ev->test < s->test->n ? ev->test : s->test->n;
   bool ok = true;
-  for (size_t i = 0; i < s->net->n_units; i++) {
-    size_t n = s->net->units[i].n;
-    e->train[i] = malloc(e->n_train * n * sizeof(double));
-    e->test[i] = malloc(e->n_test * n * sizeof(double));
-    ok = ok && e->train[i] && e->test[i];
-  }
+  for (size_t k = 0; k < (init ? 2u : 1u); k++)
+    for (size_t i = 0; i < s->net->n_units; i++) {
+      size_t n = s->net->units[i].n;
+      e->train[k][i] = malloc(e->n_train * n * sizeof(double));
+      e->test[k][i] = malloc(e->n_test * n * sizeof(double));
+      ok = ok && e->train[k][i] && e->test[k][i];
+    }
   if (raw) {
     size_t d = s->net->input_size;
     e->raw_train = malloc(e->n_train * d * sizeof(double));
@@ -131,29 +135,67 @@ static ladsim_status probe(ladsim_sim *s, const eval_data *e, const double *xtr,
   return LADSIM_OK;
 }
 
-/* Probe, statistics and distance of every layer for the weights in place. */
-static ladsim_status assess(ladsim_sim *s, const eval_data *e, bool init,
-                            ladsim_report *rep)
+/* The report's numbers of one layer for one set of representations. */
+enum { N_LAYER_VALUES = 6 };
+
+static ladsim_status assess_layer(ladsim_sim *s, const eval_data *e, size_t set, size_t i,
+                                  double v[N_LAYER_VALUES])
 {
-  for (size_t i = 0; i < s->net->n_units; i++) {
-    const ladsim_layer_spec *ls = s->net->units[i].spec;
-    ladsim_layer_report *lr = &rep->layers[i];
-    ladsim_rep_stats st;
-    double acc = NAN, eps = NAN;
-    LADSIM_CHECK(probe(s, e, e->train[i], e->test[i], ls->size, &acc));
-    LADSIM_CHECK(ladsim_rep_stats_compute(e->test[i], e->n_test, ls->size, 1e-9, &st));
-    LADSIM_CHECK(eps_distance(ls, e->test[i], e->n_test, &eps));
-    double *dst[] = {&lr->accuracy, &lr->mean_abs_corr, &lr->participation_ratio,
-                     &lr->dead_fraction, &lr->eps_distance, &lr->mean_rate};
-    double *dst0[] = {&lr->init_accuracy, &lr->init_mean_abs_corr,
-                      &lr->init_participation_ratio, &lr->init_dead_fraction,
-                      &lr->init_eps_distance, &lr->init_mean_rate};
-    double val[] = {acc, st.mean_abs_corr, st.participation_ratio, st.dead_fraction,
-                    eps, st.mean_rate};
-    for (size_t k = 0; k < 6; k++)
-      *(init ? dst0[k] : dst[k]) = val[k];
-  }
+  const ladsim_layer_spec *ls = s->net->units[i].spec;
+  const double *train = e->train[set][i], *test = e->test[set][i];
+  ladsim_rep_stats st;
+  LADSIM_CHECK(probe(s, e, train, test, ls->size, &v[0]));
+  LADSIM_CHECK(ladsim_rep_stats_compute(test, e->n_test, ls->size, 1e-9, &st));
+  LADSIM_CHECK(eps_distance(ls, test, e->n_test, &v[4]));
+  v[1] = st.mean_abs_corr;
+  v[2] = st.participation_ratio;
+  v[3] = st.dead_fraction;
+  v[5] = st.mean_rate;
   return LADSIM_OK;
+}
+
+static void store_layer(ladsim_layer_report *lr, bool init, const double v[N_LAYER_VALUES])
+{
+  double *dst[] = {&lr->accuracy, &lr->mean_abs_corr, &lr->participation_ratio,
+                   &lr->dead_fraction, &lr->eps_distance, &lr->mean_rate};
+  double *dst0[] = {&lr->init_accuracy, &lr->init_mean_abs_corr,
+                    &lr->init_participation_ratio, &lr->init_dead_fraction,
+                    &lr->init_eps_distance, &lr->init_mean_rate};
+  for (size_t k = 0; k < N_LAYER_VALUES; k++)
+    *(init ? dst0[k] : dst[k]) = v[k];
+}
+
+/* The report's tasks (each layer learned and at initialisation, then the
+ * raw pixels) are independent, and each is computed whole by one rank,
+ * task t by rank t mod P, then broadcast: the numbers are those of one
+ * rank computing everything, whatever P, and P ranks share the work.
+ * Collective. */
+static ladsim_status assess_all(ladsim_sim *s, const eval_data *e, ladsim_report *rep)
+{
+  size_t units = s->net->n_units, layer_tasks = (rep->has_init ? 2 : 1) * units;
+  size_t tasks = layer_tasks + (e->raw_train ? 1 : 0);
+  double *v = calloc(tasks * N_LAYER_VALUES, sizeof(double));
+  if (!v)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the report");
+  int ranks = 1;
+  if (s->comm != MPI_COMM_NULL)
+    MPI_Comm_size(s->comm, &ranks);
+  ladsim_status st = LADSIM_OK;
+  for (size_t t = (size_t)s->rank; t < tasks && st == LADSIM_OK; t += (size_t)ranks) {
+    double *vt = v + t * N_LAYER_VALUES;
+    st = t < layer_tasks ? assess_layer(s, e, t / units, t % units, vt)
+                         : probe(s, e, e->raw_train, e->raw_test, s->net->input_size, vt);
+  }
+  st = ladsim_comm_agree(s->comm, st);
+  for (size_t t = 0; t < tasks && st == LADSIM_OK && ranks > 1; t++)
+    MPI_Bcast(v + t * N_LAYER_VALUES, N_LAYER_VALUES, MPI_DOUBLE, (int)(t % (size_t)ranks),
+              s->comm);
+  for (size_t t = 0; t < layer_tasks && st == LADSIM_OK; t++)
+    store_layer(&rep->layers[t % units], t >= units, v + t * N_LAYER_VALUES);
+  if (st == LADSIM_OK && e->raw_train)
+    rep->raw_accuracy = v[layer_tasks * N_LAYER_VALUES];
+  free(v);
+  return st;
 }
 
 static ladsim_status write_report(ladsim_sim *s, ladsim_output *o, const ladsim_report *rep)
@@ -184,23 +226,17 @@ static ladsim_status write_report(ladsim_sim *s, ladsim_output *o, const ladsim_
 
 static ladsim_status evaluate(ladsim_sim *s, eval_data *e, ladsim_report *rep)
 {
-  const ladsim_evaluate_spec *ev = &s->m->evaluate;
-  LADSIM_CHECK(collect(s, s->train, e->n_train, e->train, e->raw_train));
-  LADSIM_CHECK(collect(s, s->test, e->n_test, e->test, e->raw_test));
-  LADSIM_CHECK(assess(s, e, false, rep));
-  if (ev->raw)
-    LADSIM_CHECK(probe(s, e, e->raw_train, e->raw_test, s->net->input_size,
-                       &rep->raw_accuracy));
-  if (ev->init) {
+  LADSIM_CHECK(collect(s, s->train, e->n_train, e->train[0], e->raw_train));
+  LADSIM_CHECK(collect(s, s->test, e->n_test, e->test[0], e->raw_test));
+  if (rep->has_init) {
     swap_initial(s);
-    ladsim_status st = collect(s, s->train, e->n_train, e->train, NULL);
+    ladsim_status st = collect(s, s->train, e->n_train, e->train[1], NULL);
     if (st == LADSIM_OK)
-      st = collect(s, s->test, e->n_test, e->test, NULL);
+      st = collect(s, s->test, e->n_test, e->test[1], NULL);
     swap_initial(s);
     LADSIM_CHECK(st);
-    LADSIM_CHECK(assess(s, e, true, rep));
   }
-  return LADSIM_OK;
+  return assess_all(s, e, rep);
 }
 
 static ladsim_status evaluate_all(ladsim_sim *s, ladsim_output *o, ladsim_report *rep)
@@ -219,7 +255,7 @@ static ladsim_status evaluate_all(ladsim_sim *s, ladsim_output *o, ladsim_report
     snprintf(rep->layers[i].name, LADSIM_NAME_MAX, "%s", s->net->units[i].spec->name);
     rep->layers[i].size = s->net->units[i].n;
   }
-  LADSIM_CHECK(eval_data_alloc(s, ev->raw, &e));
+  LADSIM_CHECK(eval_data_alloc(s, ev->raw, ev->init, &e));
   rep->n_train = e.n_train;
   rep->n_test = e.n_test;
   rep->n_classes = s->train->n_classes;
