@@ -18,7 +18,7 @@
 #include <string.h>
 #include "io/state.h"
 
-#define CKPT_VERSION 1
+#define CKPT_VERSION 2   /* 2: lif layers and the spikes in flight */
 
 static void counters_of(const ladsim_sim *s, int64_t c[LADSIM__C_COUNT])
 {
@@ -32,14 +32,12 @@ static void counters_of(const ladsim_sim *s, int64_t c[LADSIM__C_COUNT])
   c[LADSIM__C_N_WEIGHTS] = (int64_t)s->n_weights;
   c[LADSIM__C_N_EVENTS] = (int64_t)ladsim_event_queue_size(s->queue);
   c[LADSIM__C_NET_STEP] = s->net->step;
+  c[LADSIM__C_N_FLIGHT] = (int64_t)s->net->ckpt_n_flight;
 }
 
 ladsim_status ladsim__sim_state(ladsim_sim *s, ladsim_state *st)
 {
-  const ladsim_network *net = s->net;
-  if (net->n_pops > 0)
-    return LADSIM_ERROR(LADSIM_ECONFIG, "record.checkpoint: checkpoints of lif layers are "
-                        "not supported yet; set record.checkpoint: 0 ms");
+  ladsim_network *net = s->net;
   ladsim_state_prefix(st, "sim/");
   LADSIM_CHECK(ladsim_state_whole(st, "x", LADSIM_STATE_F64, s->x, net->input_size, 0));
   for (size_t i = 0; i < net->n_units; i++) {
@@ -60,7 +58,7 @@ ladsim_status ladsim__sim_state(ladsim_sim *s, ladsim_state *st)
   }
   for (size_t i = 0; i < net->n_layers; i++)
     LADSIM_CHECK(ladsim_layer_state(net->layers[i], st));
-  return LADSIM_OK;
+  return ladsim_network_state(net, st);
 }
 
 /* The queue as rows of (step, kind, source). */
@@ -102,6 +100,7 @@ static ladsim_status write_state(ladsim_sim *s, ladsim_output *c, ladsim_state *
 {
   int64_t counters[LADSIM__C_COUNT];
   size_t n_events;
+  LADSIM_CHECK(ladsim_comm_agree(s->comm, ladsim_network_save_prepare(s->net)));
   counters_of(s, counters);
   int64_t *events = events_of(s, &n_events);
   if (!events)
