@@ -46,71 +46,66 @@ static const char lif_model_text[] =
   "record: {spikes: all, metrics: 0 ms}\n"
   "evaluate: {enabled: false}\n";
 
-/* The file stays a .partial once the run has failed on every rank. */
-static void check_partial(ladsim_output *o, const char *path)
+/* A run of text on every rank into <scratch>/<name>_<ranks>.h5. */
+typedef struct {
+  int rank, size;
+  char path[256];
+  ladsim_model *m;
+  ladsim_sim *s;
+  ladsim_output *o;
+} failing_run;
+
+static void start(failing_run *r, const char *text, const char *name)
 {
+  MPI_Comm_rank(MPI_COMM_WORLD, &r->rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &r->size);
+  snprintf(r->path, sizeof r->path, "%s/%s_%d.h5", scratch, name, r->size);
+  ck_assert_int_eq(ladsim_model_parse(text, "fail.yaml", NULL, 0, &r->m), LADSIM_OK);
+  ck_assert_int_eq(ladsim_sim_create(MPI_COMM_WORLD, r->m, &r->s), LADSIM_OK);
+  ck_assert_int_eq(ladsim_output_create(MPI_COMM_WORLD, r->path, true, &r->o), LADSIM_OK);
+}
+
+/* Runs: every rank must fail with a message holding want, and the file
+ * must stay a .partial. */
+static void expect_failure(failing_run *r, const char *want)
+{
+  ladsim_status st = ladsim_sim_run(r->s, r->o);
+  ck_assert_int_eq(st, LADSIM_EDIVERGED);
+  ck_assert_msg(strstr(ladsim_error_message(), want), "rank %d: '%s' lacks '%s'", r->rank,
+                ladsim_error_message(), want);
   char partial[300];
-  snprintf(partial, sizeof partial, "%s.partial", path);
-  ladsim_output_abort(o);
+  snprintf(partial, sizeof partial, "%s.partial", r->path);
+  ladsim_output_abort(r->o);
   MPI_Barrier(MPI_COMM_WORLD);
-  ck_assert_int_eq(access(path, F_OK), -1);
+  ck_assert_int_eq(access(r->path, F_OK), -1);
   ck_assert_int_eq(access(partial, F_OK), 0);
+  ladsim_sim_free(r->s);
+  ladsim_model_free(r->m);
 }
 
 START_TEST(test_runaway_spiking_on_one_rank)
 {
-  int rank, size;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  char path[256];
-  snprintf(path, sizeof path, "%s/fail_lif_%d.h5", scratch, size);
-  ladsim_model *m;
-  ladsim_sim *s;
-  ladsim_output *o;
-  ck_assert_int_eq(ladsim_model_parse(lif_model_text, "fail.yaml", NULL, 0, &m), LADSIM_OK);
-  ck_assert_int_eq(ladsim_sim_create(MPI_COMM_WORLD, m, &s), LADSIM_OK);
-  ck_assert_int_eq(ladsim_output_create(MPI_COMM_WORLD, path, true, &o), LADSIM_OK);
-  ladsim_population *p = s->net->pops[0];
-  if (rank == size - 1)   /* its last neuron: alone on the rank with 3 ranks */
+  failing_run r;
+  start(&r, lif_model_text, "fail_lif");
+  ladsim_population *p = r.s->net->pops[0];
+  if (r.rank == r.size - 1)   /* its last neuron: alone on the rank with 3 ranks */
     p->ge[p->n - 1] = 1e9;
-  ladsim_status st = ladsim_sim_run(s, o);
-  ck_assert_int_eq(st, LADSIM_EDIVERGED);
-  const char *want = "layer pop: neurons fire 8 times in one step";
-  ck_assert_msg(strstr(ladsim_error_message(), want), "rank %d: '%s' lacks '%s'", rank,
-                ladsim_error_message(), want);
-  check_partial(o, path);
-  ladsim_sim_free(s);
-  ladsim_model_free(m);
+  expect_failure(&r, "layer pop: neurons fire 8 times in one step");
 }
 END_TEST
 
 START_TEST(test_diverged_neuron_on_one_rank)
 {
-  int rank, size;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  char path[256];
-  snprintf(path, sizeof path, "%s/fail_%d.h5", scratch, size);
-  ladsim_model *m;
-  ladsim_sim *s;
-  ladsim_output *o;
-  ck_assert_int_eq(ladsim_model_parse(model_text, "fail.yaml", NULL, 0, &m), LADSIM_OK);
-  ck_assert_int_eq(ladsim_sim_create(MPI_COMM_WORLD, m, &s), LADSIM_OK);
-  ck_assert_int_eq(ladsim_output_create(MPI_COMM_WORLD, path, true, &o), LADSIM_OK);
-  ladsim_layer *l = s->net->layers[0];
-  if (rank == size - 1)
+  failing_run r;
+  start(&r, model_text, "fail");
+  ladsim_layer *l = r.s->net->layers[0];
+  if (r.rank == r.size - 1)
     l->W[3] = NAN;
   size_t bad = 0, count;
-  ladsim_comm_block(l->n, size, size - 1, &bad, &count);
-  ladsim_status st = ladsim_sim_run(s, o);
-  ck_assert_int_eq(st, LADSIM_EDIVERGED);
+  ladsim_comm_block(l->n, r.size, r.size - 1, &bad, &count);
   char want[64];
   snprintf(want, sizeof want, "layer hidden: neuron %zu diverged", bad);
-  ck_assert_msg(strstr(ladsim_error_message(), want), "rank %d: '%s' lacks '%s'", rank,
-                ladsim_error_message(), want);
-  check_partial(o, path);
-  ladsim_sim_free(s);
-  ladsim_model_free(m);
+  expect_failure(&r, want);
 }
 END_TEST
 
