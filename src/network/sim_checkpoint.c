@@ -4,10 +4,12 @@
  * and renamed when complete (ladsim_output), so a run killed while writing
  * one leaves the previous checkpoint intact. It holds the resolved model,
  * the path of the run's output, the loop's counters and event queue, the
- * stimulus, every layer's state by neuron (io/state.h), and how much of the
+ * stimulus, every layer's state by neuron (io/state.h), rate and spiking,
+ * the spikes still in flight (network_exchange.c), and how much of the
  * output had been written. Random numbers need no state: every stream is
- * keyed by what it is for (seed, view, neuron), and the stimulus position
- * is the count of views shown. A resumed run copies what the earlier run
+ * keyed by what it is for (seed, view, neuron), the stimulus position is
+ * the count of views shown, and the input trains of the view being shown
+ * are drawn again from theirs on resume. A resumed run copies what the earlier run
  * had recorded up to the checkpoint into its own output, then goes on; its
  * file is the one the run would have written without stopping. */
 #include "config.h"
