@@ -128,8 +128,9 @@ ladsim_status ladsim_network_exchange(ladsim_network *net)
   net->outbox.n = 0;
   net->arrived.n = st == LADSIM_OK ? bytes / sizeof *net->arrived.r : 0;
   LADSIM_CHECK(st);
-  /* each rank's spikes come in order, the ranks' blocks one after another */
-  if (net->arrived.n > 1)
+  /* each rank's spikes come in order, the ranks' blocks one after another;
+   * a lone rank's are in order already */
+  if (net->arrived.n > 1 && !ladsim__network_alone(net))
     qsort(net->arrived.r, net->arrived.n, sizeof *net->arrived.r, cmp_record);
   LADSIM_CHECK(deliver(net, net->arrived.r, net->arrived.n, INT64_MIN));
   return keep_in_flight(net);
