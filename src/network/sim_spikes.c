@@ -90,11 +90,14 @@ ladsim_status ladsim__sim_record_spikes(ladsim_sim *s, ladsim_output *o)
     LADSIM_CHECK(ladsim__sim_keep_spikes(s));
   }
   for (size_t k = 0; k < s->n_rec; k++) {
-    /* Every rank holds every spike, in order; rank 0 writes them. */
-    size_t n = s->rank == 0 ? s->rec_n[k] : 0;
+    /* Every rank holds every spike, in order; each writes its share, a
+     * block of the list, so that the blocks in rank order are the list. */
+    size_t lo, n;
+    ladsim_comm_block(s->rec_n[k], s->size, s->rank, &lo, &n);
+    const double *t = n ? s->rec_times[k] + lo : NULL;
+    const uint64_t *id = n ? s->rec_ids[k] + lo : NULL;
     if (o)
-      LADSIM_CHECK(ladsim_output_spikes_append(o, s->rec_pop[k]->spec->name, n,
-                                               s->rec_times[k], s->rec_ids[k]));
+      LADSIM_CHECK(ladsim_output_spikes_append(o, s->rec_pop[k]->spec->name, n, t, id));
     if (o)
       s->rec_written[k] += s->rec_n[k];
     s->rec_n[k] = 0;
