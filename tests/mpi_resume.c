@@ -218,6 +218,15 @@ START_TEST(test_lif_written_on_one_resumed_on_all)
 }
 END_TEST
 
+/* Spiking, stopped by a request on rank 0 after 300 ms and resumed on
+ * one rank. */
+START_TEST(test_lif_stopped_by_a_request)
+{
+  check_model_resume(lif_model_text, lif_pops, "lif_stopped", MPI_COMM_WORLD, MPI_COMM_SELF,
+                     500.0, 300.0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
   if (argc > 1)
@@ -230,6 +239,7 @@ int main(int argc, char **argv)
   tcase_add_test(tc, test_stopped_by_a_request);
   tcase_add_test(tc, test_lif_written_on_all_resumed_on_one);
   tcase_add_test(tc, test_lif_written_on_one_resumed_on_all);
+  tcase_add_test(tc, test_lif_stopped_by_a_request);
   suite_add_tcase(s, tc);
   return ladsim_test_run_mpi(argc, argv, s);
 }
