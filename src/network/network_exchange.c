@@ -1,4 +1,4 @@
-/* network_exchange.c: the spikes of populations spread over ranks: gathered, delivered in a fixed order, saved in flight. */
+/* network_exchange.c: the spikes of populations spread over ranks: gathered, delivered, kept in flight. */
 #include "config.h"
 #include "network/network.h"
 

@@ -218,7 +218,7 @@ ladsim_status ladsim_population_check_finite(const ladsim_population *p, double 
       return LADSIM_ERROR(LADSIM_EDIVERGED,
                           "layer %s: neuron %zu diverged at t = %.3f ms (V = %g mV, "
                           "g_e = %g, g_i = %g); lower the learning rates or term weights "
-                          "under layers.%s.learning", p->spec->name, p->lo + i, t_ms, p->v[i],
-                          p->ge[i], p->gi[i], p->spec->name);
+                          "under layers.%s.learning", p->spec->name, p->lo + i, t_ms,
+                          p->v[i], p->ge[i], p->gi[i], p->spec->name);
   return LADSIM_OK;
 }
