@@ -84,7 +84,8 @@ static const char lif_recurrent_model[] =
   LADSIM_TEST_LIF_POP("exc", "31", "-49 mV")
   LADSIM_TEST_LIF_POP("inh", "7", "-50.5 mV")
   "projections:\n"
-  "  - {from: exc, to: exc, rule: probability, probability: 0.2, weight: 1.5 mV, delay: 1.5 ms, autapses: true}\n"
+  "  - {from: exc, to: exc, rule: probability, probability: 0.2, weight: 1.5 mV, delay: 1.5 ms,\n"
+  "     autapses: true}\n"
   "  - {from: exc, to: inh, rule: indegree, indegree: 5, weight: 4 mV, delay: 1 ms}\n"
   "  - {from: inh, to: exc, rule: probability, probability: 0.4, weight: -6 mV, delay: 2 ms}\n"
   "record: {spikes: all, metrics: 0 ms}\n"
