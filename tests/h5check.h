@@ -139,4 +139,28 @@ static inline ladsim_test_h5cmp ladsim_test_compare_files(const char *a, const c
   return c;
 }
 
+/* The number of spikes of population pop in file path (the length of
+ * /spikes/<pop>/timestamps); 0 when it is missing, so that a test that
+ * compares spikes can tell that there were some to compare. */
+static inline size_t ladsim_test_spike_count(const char *path, const char *pop)
+{
+  char group[200], name[256];
+  snprintf(group, sizeof group, "/spikes/%s", pop);
+  snprintf(name, sizeof name, "%s/timestamps", group);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0)
+    return 0;
+  hsize_t n = 0;
+  if (H5Lexists(f, "/spikes", H5P_DEFAULT) > 0 && H5Lexists(f, group, H5P_DEFAULT) > 0
+      && H5Lexists(f, name, H5P_DEFAULT) > 0) {
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT), sp = H5Dget_space(d);
+    if (H5Sget_simple_extent_ndims(sp) == 1)
+      H5Sget_simple_extent_dims(sp, &n, NULL);
+    H5Sclose(sp);
+    H5Dclose(d);
+  }
+  H5Fclose(f);
+  return (size_t)n;
+}
+
 #endif

@@ -4,11 +4,14 @@
  * and 4). Each case runs a model on MPI_COMM_WORLD, then rank 0 runs it
  * again alone (MPI_COMM_SELF), and every data set of the two output files
  * (config, metrics, weights, probe, spikes) must be identical. The layer
- * sizes (31, 13) are divided evenly by none of these rank counts. */
+ * sizes (31, 13, 7) are divided evenly by none of these rank counts, and
+ * the spiking models must have fired (spikes counted in the file), so that
+ * there are spikes to compare. */
 #include "config.h"
 #include <check.h>
 #include "check_mpi.h"
 #include "h5check.h"
+#include "lif_models.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +75,37 @@ static const char pairwise_model[] = INPUT
   "    learning: {eta: 0.02, decorrelation: pairwise, sigreg: {target: {laplace: {scale: 1}}}}\n"
   RECORD;
 
+/* A sparse recurrent spiking network without a stimulus: exchanges every
+ * 1 ms (two steps), delays of two to four steps, autapses, both rules. */
+static const char lif_recurrent_model[] =
+  "simulation: {resolution: 0.5 ms, min_delay: 1 ms, duration: 400 ms, seed: 9}\n"
+  "input: {dataset: none}\n"
+  "layers:\n"
+  LADSIM_TEST_LIF_POP("exc", "31", "-49 mV")
+  LADSIM_TEST_LIF_POP("inh", "7", "-50.5 mV")
+  "projections:\n"
+  "  - {from: exc, to: exc, rule: probability, probability: 0.2, weight: 1.5 mV, delay: 1.5 ms,\n"
+  "     autapses: true}\n"
+  "  - {from: exc, to: inh, rule: indegree, indegree: 5, weight: 4 mV, delay: 1 ms}\n"
+  "  - {from: inh, to: exc, rule: probability, probability: 0.4, weight: -6 mV, delay: 2 ms}\n"
+  "record: {spikes: all, metrics: 0 ms}\n"
+  "evaluate: {enabled: false}\n";
+
+/* A learning lif layer fed by Poisson trains of the stimulus, with the
+ * whole rule, driving a recurrent network through a sparse projection. */
+static const char lif_learning_model[] =
+  LADSIM_TEST_LIF_INPUT
+  LADSIM_TEST_LIF_FEAT("")
+  LADSIM_TEST_LIF_POP("exc", "31", "-49 mV")
+  LADSIM_TEST_LIF_POP("inh", "7", "-50.5 mV")
+  "projections:\n"
+  "  - {from: feat, to: exc, rule: indegree, indegree: 4, weight: 3 mV, delay: 1 ms}\n"
+  "  - {from: exc, to: exc, rule: probability, probability: 0.2, weight: 1.5 mV, delay: 1.5 ms}\n"
+  "  - {from: exc, to: inh, rule: probability, probability: 0.3, weight: 4 mV, delay: 1 ms}\n"
+  "  - {from: inh, to: exc, rule: probability, probability: 0.4, weight: -6 mV, delay: 2 ms}\n"
+  "record: {metrics: 100 ms, weights: 200 ms, spikes: all}\n"
+  "evaluate: {validation: 0.2}\n";
+
 static ladsim_status write_config(ladsim_output *o, const ladsim_model *m)
 {
   char *resolved;
@@ -95,7 +129,8 @@ static ladsim_status run_on(MPI_Comm comm, const char *text, const char *path)
   LADSIM_CHECK_GOTO(st, ladsim_output_create(comm, path, true, &o), done);
   LADSIM_CHECK_GOTO(st, write_config(o, m), done);
   LADSIM_CHECK_GOTO(st, ladsim_sim_run(s, o), done);
-  LADSIM_CHECK_GOTO(st, ladsim_sim_evaluate(s, o, &rep), done);
+  if (m->evaluate.enabled)
+    LADSIM_CHECK_GOTO(st, ladsim_sim_evaluate(s, o, &rep), done);
   st = ladsim_output_commit(o);
   o = NULL;
 done:
@@ -108,7 +143,17 @@ done:
 /* Runs text on all ranks and alone on rank 0, and compares the files.
  * Rank 0's verdict is sent to every rank before anyone asserts, so that a
  * failure does not leave the others waiting in the next case. */
-static void check_same(const char *name, const char *text)
+/* The fewest spikes a spiking model must have written for each of its
+ * populations (NULL-terminated). */
+typedef struct {
+  const char *pops[4];
+  size_t min_spikes;
+} spikes_expected;
+
+/* Runs text on all ranks and alone on rank 0; the files must hold at
+ * least min_sets data sets, all the same, and the spikes expected. */
+static void check_same_spikes(const char *name, const char *text, size_t min_sets,
+                              spikes_expected sp)
 {
   char all[256], one[256], why[512] = "";
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -125,14 +170,25 @@ static void check_same(const char *name, const char *text)
       c = ladsim_test_compare_files(all, one);
     if (st != LADSIM_OK)
       snprintf(why, sizeof why, "%s alone: %s", name, ladsim_error_message());
-    else if (c.compared < 20)
+    else if (c.compared < min_sets)
       snprintf(why, sizeof why, "%s: only %zu data sets", name, c.compared);
     else if (c.differ)
       snprintf(why, sizeof why, "%s: %zu of %zu data sets differ between %d ranks and one, "
                "the first %s", name, c.differ, c.compared, size, c.first);
   }
+  for (size_t k = 0; rank == 0 && !why[0] && k < 4 && sp.pops[k]; k++) {
+    size_t n = ladsim_test_spike_count(all, sp.pops[k]);
+    if (n < sp.min_spikes)
+      snprintf(why, sizeof why, "%s: %zu spikes of %s, expected at least %zu", name, n,
+               sp.pops[k], sp.min_spikes);
+  }
   MPI_Bcast(why, sizeof why, MPI_CHAR, 0, MPI_COMM_WORLD);
   ck_assert_msg(why[0] == '\0', "%s", why);
+}
+
+static void check_same(const char *name, const char *text)
+{
+  check_same_spikes(name, text, 20, (spikes_expected){{NULL}, 0});
 }
 
 START_TEST(test_rate_layer)
@@ -153,6 +209,20 @@ START_TEST(test_pairwise_baseline)
 }
 END_TEST
 
+START_TEST(test_lif_recurrent)
+{
+  check_same_spikes("lif_recurrent", lif_recurrent_model, 6,
+                    (spikes_expected){{"exc", "inh", NULL}, 30});
+}
+END_TEST
+
+START_TEST(test_lif_learning)
+{
+  check_same_spikes("lif_learning", lif_learning_model, 30,
+                    (spikes_expected){{"feat", "exc", "inh", NULL}, 30});
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
   if (argc > 1)
@@ -162,6 +232,8 @@ int main(int argc, char **argv)
   tcase_add_test(tc, test_rate_layer);
   tcase_add_test(tc, test_stacked_layers);
   tcase_add_test(tc, test_pairwise_baseline);
+  tcase_add_test(tc, test_lif_recurrent);
+  tcase_add_test(tc, test_lif_learning);
   suite_add_tcase(s, tc);
   return ladsim_test_run_mpi(argc, argv, s);
 }

@@ -6,11 +6,15 @@
  * written on all ranks and resumed on rank 0 alone, and written on rank 0
  * alone and resumed on all ranks, so on 2 ranks the rank count changes
  * both ways. One case stops at T inside a view; another is stopped by a
- * request on rank 0 only, as a signal would (the ranks agree on it). */
+ * request on rank 0 only, as a signal would (the ranks agree on it).
+ * Spiking cases resume a learning lif layer that drives a recurrent
+ * network, with spikes in flight across the checkpoint, and check that
+ * the files hold spikes. */
 #include "config.h"
 #include <check.h>
 #include "check_mpi.h"
 #include "h5check.h"
+#include "lif_models.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +47,20 @@ static const char model_text[] =
   "record: {metrics: 60 ms, weights: 90 ms}\n"
   "evaluate: {validation: 0.2}\n";
 
+/* A learning lif layer fed by the stimulus drives a recurrent network;
+ * delays of two to four steps, exchanges every two, views of 20 steps, so
+ * a checkpoint at 605 ms falls inside a view with spikes in flight. */
+static const char lif_model_text[] =
+  LADSIM_TEST_LIF_INPUT
+  LADSIM_TEST_LIF_FEAT("      plasticity: per_view\n")
+  LADSIM_TEST_LIF_POP("exc", "31", "-49 mV")
+  "projections:\n"
+  "  - {from: feat, to: exc, rule: indegree, indegree: 4, weight: 3 mV, delay: 1 ms}\n"
+  "  - {from: exc, to: exc, rule: probability, probability: 0.2, weight: -2 mV, delay: 2 ms,\n"
+  "     autapses: true}\n"
+  "record: {metrics: 100 ms, weights: 200 ms, spikes: all}\n"
+  "evaluate: {validation: 0.2}\n";
+
 /* A progress callback that asks this rank to stop once t passes *stop_at. */
 static void stop_when(void *ctx, double t, double total, double rate)
 {
@@ -53,6 +71,7 @@ static void stop_when(void *ctx, double t, double total, double rate)
 }
 
 typedef struct {
+  const char *model;     /* the model's text */
   double duration;       /* ms */
   double checkpoint;     /* ms between checkpoints; 0: none */
   double stop_at;        /* ms: rank 0 asks to stop (as a signal would); 0: never */
@@ -73,7 +92,7 @@ static ladsim_status run_on(MPI_Comm comm, const char *out, const char *ckpt, ru
   int rank;
   MPI_Comm_rank(comm, &rank);
   ladsim_status st;
-  LADSIM_CHECK_GOTO(st, ladsim_model_parse(model_text, "resume.yaml", sets, 2, &m), done);
+  LADSIM_CHECK_GOTO(st, ladsim_model_parse(r.model, "resume.yaml", sets, 2, &m), done);
   m->record.progress = 1e-9;   /* the callback at every view */
   LADSIM_CHECK_GOTO(st, ladsim_sim_create(comm, m, &s), done);
   LADSIM_CHECK_GOTO(st, ladsim_sim_set_checkpoint(s, ckpt, out), done);
@@ -112,22 +131,25 @@ static void run_expect(MPI_Comm comm, const char *out, const char *ckpt, run_opt
   MPI_Bcast(why, (int)len, MPI_CHAR, 0, MPI_COMM_WORLD);
 }
 
-/* 2T straight on all ranks; T on `first`, resumed to 2T on `second`. */
-static void check_resume(const char *name, MPI_Comm first, MPI_Comm second, double t,
-                         double stop_at)
+/* 2T straight on all ranks; T on `first`, resumed to 2T on `second`;
+ * the files must hold at least one spike of each of pops (NULL-terminated;
+ * NULL: none are expected). */
+static void check_model_resume(const char *model, const char *const *pops, const char *name,
+                               MPI_Comm first, MPI_Comm second, double t, double stop_at)
 {
   char straight[256], half[256], ckpt[256], resumed[256], records[300], why[512] = "";
   snprintf(straight, sizeof straight, "%s/%s_straight.h5", scratch, name);
   snprintf(half, sizeof half, "%s/%s_half.h5", scratch, name);
   snprintf(ckpt, sizeof ckpt, "%s/%s_half.ckpt.h5", scratch, name);
   snprintf(resumed, sizeof resumed, "%s/%s_resumed.h5", scratch, name);
-  run_opts whole = {.duration = 2 * t};
+  run_opts whole = {.model = model, .duration = 2 * t};
   run_expect(MPI_COMM_WORLD, straight, NULL, whole, LADSIM_OK, why, sizeof why);
-  run_opts part = {.duration = stop_at > 0 ? 2 * t : t, .checkpoint = t, .stop_at = stop_at};
+  run_opts part = {.model = model, .duration = stop_at > 0 ? 2 * t : t, .checkpoint = t,
+                   .stop_at = stop_at};
   run_expect(first, half, ckpt, part, stop_at > 0 ? LADSIM_EINTERRUPT : LADSIM_OK, why,
              sizeof why);
   snprintf(records, sizeof records, "%s%s", half, stop_at > 0 ? ".partial" : "");
-  run_opts rest = {.duration = 2 * t, .resume = ckpt, .records = records};
+  run_opts rest = {.model = model, .duration = 2 * t, .resume = ckpt, .records = records};
   run_expect(second, resumed, NULL, rest, LADSIM_OK, why, sizeof why);
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -136,10 +158,22 @@ static void check_resume(const char *name, MPI_Comm first, MPI_Comm second, doub
     if (c.compared < 30 || c.differ)
       snprintf(why, sizeof why, "%s: %zu of %zu data sets differ, the first %s", name,
                c.differ, c.compared, c.first);
+    for (size_t k = 0; !why[0] && pops && pops[k]; k++)
+      if (ladsim_test_spike_count(resumed, pops[k]) < 10)
+        snprintf(why, sizeof why, "%s: the files hold %zu spikes of %s; nothing to compare",
+                 name, ladsim_test_spike_count(resumed, pops[k]), pops[k]);
   }
   MPI_Bcast(why, sizeof why, MPI_CHAR, 0, MPI_COMM_WORLD);
   ck_assert_msg(why[0] == '\0', "%s", why);
 }
+
+static void check_resume(const char *name, MPI_Comm first, MPI_Comm second, double t,
+                         double stop_at)
+{
+  check_model_resume(model_text, NULL, name, first, second, t, stop_at);
+}
+
+static const char *const lif_pops[] = {"feat", "exc", NULL};
 
 START_TEST(test_written_on_all_resumed_on_one)
 {
@@ -168,6 +202,31 @@ START_TEST(test_stopped_by_a_request)
 }
 END_TEST
 
+/* Spiking: inside a view, with spikes in flight, written on all ranks and
+ * resumed on one, and the other way. */
+START_TEST(test_lif_written_on_all_resumed_on_one)
+{
+  check_model_resume(lif_model_text, lif_pops, "lif_all_one", MPI_COMM_WORLD, MPI_COMM_SELF,
+                     605.0, 0.0);
+}
+END_TEST
+
+START_TEST(test_lif_written_on_one_resumed_on_all)
+{
+  check_model_resume(lif_model_text, lif_pops, "lif_one_all", MPI_COMM_SELF, MPI_COMM_WORLD,
+                     605.0, 0.0);
+}
+END_TEST
+
+/* Spiking, stopped by a request on rank 0 after 300 ms and resumed on
+ * one rank. */
+START_TEST(test_lif_stopped_by_a_request)
+{
+  check_model_resume(lif_model_text, lif_pops, "lif_stopped", MPI_COMM_WORLD, MPI_COMM_SELF,
+                     500.0, 300.0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
   if (argc > 1)
@@ -178,6 +237,9 @@ int main(int argc, char **argv)
   tcase_add_test(tc, test_written_on_one_resumed_on_all);
   tcase_add_test(tc, test_inside_a_view);
   tcase_add_test(tc, test_stopped_by_a_request);
+  tcase_add_test(tc, test_lif_written_on_all_resumed_on_one);
+  tcase_add_test(tc, test_lif_written_on_one_resumed_on_all);
+  tcase_add_test(tc, test_lif_stopped_by_a_request);
   suite_add_tcase(s, tc);
   return ladsim_test_run_mpi(argc, argv, s);
 }

@@ -56,8 +56,15 @@ static ladsim_status add_input(ladsim_network *net, size_t i, ladsim_population 
   LADSIM_CHECK(ladsim_population_input_alloc(p, i, net->input_size, m->input.view_duration,
                                              m->input.max_rate, m->simulation.seed));
   ladsim_dense_input *in = p->in;
-  net->units[net->n_units++] = (ladsim_unit){ls, p->n, in->d, 0, p->n, NULL, &in->W, NULL,
-                                             in->rule, NULL, p};
+  size_t k = net->n_pops - 1;
+  net->units[net->n_units++] = (ladsim_unit){ls, p->n_layer, in->d, p->lo, p->n,
+                                             &net->pop_part[k], &in->W, NULL, in->rule,
+                                             NULL, p};
+  if (in->rule) {   /* the rule's predictor reads the trace of the whole layer */
+    net->pop_z[k] = calloc(p->n_layer, sizeof(double));
+    if (!net->pop_z[k])
+      return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s", ls->name);
+  }
   return LADSIM_OK;
 }
 
@@ -71,10 +78,12 @@ static ladsim_status add_population(ladsim_network *net, size_t i, uint32_t *id_
                         "supported yet; use from: input, or from: none and projections",
                         ls->name, ls->from);
   size_t k = net->n_pops;
-  LADSIM_CHECK(ladsim_population_alloc(ls, i, *id_base, m->simulation.resolution,
-                                       max_delay_steps(m), m->simulation.seed,
-                                       &net->pops[k]));
-  net->n_pops = k + 1;
+  ladsim_comm_layout *part = &net->pop_part[k];
+  net->n_pops = k + 1;   /* so that the layout is freed with the network */
+  LADSIM_CHECK(ladsim_comm_layout_init(part, net->comm, ls->size));
+  LADSIM_CHECK(ladsim_population_alloc_block(ls, i, *id_base, part->first, part->count,
+                                             m->simulation.resolution, net->max_delay,
+                                             m->simulation.seed, &net->pops[k]));
   *id_base += (uint32_t)ls->size;
   if (from_input)
     LADSIM_CHECK(add_input(net, i, net->pops[k]));
@@ -90,14 +99,35 @@ static ladsim_status add_projection(ladsim_network *net, size_t k)
   if (!from || !to)
     return LADSIM_ERROR(LADSIM_ECONFIG, "projections[%zu]: %s -> %s must join two lif layers",
                         k, ps->from, ps->to);
-  LADSIM_CHECK(ladsim_projection_alloc(ps, k, ladsim_model_layer_index(m, ps->from),
-                                       ladsim_model_layer_index(m, ps->to), from->n,
-                                       to->n, m->simulation.resolution,
-                                       m->simulation.seed, &net->projections[k]));
+  /* only the connections onto this rank's targets */
+  LADSIM_CHECK(ladsim_projection_alloc_block(ps, k, ladsim_model_layer_index(m, ps->from),
+                                             ladsim_model_layer_index(m, ps->to),
+                                             from->n_layer, to->n_layer, to->lo, to->n,
+                                             m->simulation.resolution, m->simulation.seed,
+                                             &net->projections[k]));
   net->proj_from[k] = from;
   net->proj_to[k] = to;
   net->n_projections = k + 1;
+  if (net->projections[k]->delay_steps < net->sync_steps)
+    return LADSIM_ERROR(LADSIM_ECONFIG, "projections[%zu].delay: %g ms is shorter than "
+                        "simulation.min_delay (%g ms); spikes cross ranks once per "
+                        "min_delay, so no projection may be faster", k, ps->delay,
+                        m->simulation.min_delay);
+  for (size_t i = 0; i < net->n_pops; i++)
+    if (net->pops[i] == from)
+      net->proj_src[k] = (uint32_t)i;
+  net->pop_shared[net->proj_src[k]] = true;
   return LADSIM_OK;
+}
+
+/* The spikes of recorded populations reach the rank that writes them. */
+static void mark_recorded(ladsim_network *net)
+{
+  const ladsim_record_spec *rec = &net->model->record;
+  for (size_t k = 0; k < rec->n_spikes; k++)
+    for (size_t i = 0; i < net->n_pops; i++)
+      if (strcmp(net->pops[i]->spec->name, rec->spikes[k]) == 0)
+        net->pop_shared[i] = true;
 }
 
 static ladsim_status build(ladsim_network *net)
@@ -105,6 +135,10 @@ static ladsim_status build(ladsim_network *net)
   const ladsim_model *m = net->model;
   int rate_of[LADSIM_MAX_LAYERS];
   uint32_t id_base = 0;
+  net->sync_steps = (int64_t)llround(m->simulation.min_delay / m->simulation.resolution);
+  if (net->sync_steps < 1)
+    net->sync_steps = 1;
+  net->max_delay = max_delay_steps(m);
   for (size_t i = 0; i < m->n_layers; i++) {
     rate_of[i] = -1;
     if (m->layers[i].neuron == LADSIM_NEURON_RATE) {
@@ -116,6 +150,7 @@ static ladsim_status build(ladsim_network *net)
   }
   for (size_t k = 0; k < m->n_projections; k++)
     LADSIM_CHECK(add_projection(net, k));
+  mark_recorded(net);
   return LADSIM_OK;
 }
 
@@ -144,8 +179,16 @@ void ladsim_network_free(ladsim_network *net)
     return;
   for (size_t i = 0; i < net->n_layers; i++)
     ladsim_layer_free(net->layers[i]);
-  for (size_t i = 0; i < net->n_pops; i++)
+  for (size_t i = 0; i < net->n_pops; i++) {
     ladsim_population_free(net->pops[i]);
+    ladsim_comm_layout_free(&net->pop_part[i]);
+    free(net->pop_z[i]);
+  }
+  free(net->outbox.r);
+  free(net->arrived.r);
+  free(net->flight.r);
+  free(net->ckpt_flight_i);
+  free(net->ckpt_flight_t);
   for (size_t k = 0; k < net->n_projections; k++)
     ladsim_projection_free(net->projections[k]);
   free(net);
@@ -198,21 +241,36 @@ ladsim_status ladsim_unit_gather(const ladsim_unit *u, double *full)
   return u->part ? ladsim_comm_gather(u->part, full) : LADSIM_OK;
 }
 
-/* Sends the step's spikes of every population along its projections; they
- * arrive delay steps later with the same offset. */
-static ladsim_status deliver(ladsim_network *net, int64_t step)
+/* Population i's step, and its learning: a rule reads the trace of the
+ * whole layer, gathered from every rank. */
+static ladsim_status step_population(ladsim_network *net, size_t i, bool learn)
 {
-  for (size_t k = 0; k < net->n_projections; k++) {
-    const ladsim_projection *pr = net->projections[k];
-    ladsim_population *from = net->proj_from[k], *to = net->proj_to[k];
-    for (size_t s = 0; s < from->n_spikes; s++) {
-      uint32_t j = from->spike_ids[s];
-      double off = from->spike_offsets[s], dv, dg;
-      ladsim_lif_input_effect(&to->prop, off, pr->weight, &dv, &dg);
-      for (size_t c = pr->start[j]; c < pr->start[j + 1]; c++)
-        LADSIM_CHECK(ladsim_population_receive(to, step + pr->delay_steps, pr->targets[c],
-                                               from->id_base + j, off, pr->weight, dv, dg));
+  ladsim_population *p = net->pops[i];
+  LADSIM_CHECK(ladsim_population_step(p, net->step));
+  LADSIM_CHECK(ladsim__network_post(net, i));
+  const double *z = p->trace;
+  if (learn && net->pop_z[i]) {
+    memcpy(net->pop_z[i] + p->lo, p->trace, p->n * sizeof(double));
+    LADSIM_CHECK(ladsim_comm_gather(&net->pop_part[i], net->pop_z[i]));
+    z = net->pop_z[i];
+  }
+  ladsim_population_learn(p, z, learn);
+  return LADSIM_OK;
+}
+
+/* A rank whose step failed keeps taking part in the gathers of the
+ * learning layers until the exchange tells every rank of the failure. */
+static ladsim_status step_populations(ladsim_network *net, bool learn)
+{
+  for (size_t i = 0; i < net->n_pops; i++) {
+    if (net->failed == LADSIM_OK) {
+      ladsim_status st = step_population(net, i, learn);
+      if (st != LADSIM_OK && ladsim__network_alone(net))
+        return st;
+      net->failed = st;
     }
+    if (net->failed != LADSIM_OK && learn && net->pop_z[i])
+      LADSIM_CHECK(ladsim_comm_gather(&net->pop_part[i], net->pop_z[i]));
   }
   return LADSIM_OK;
 }
@@ -221,12 +279,10 @@ ladsim_status ladsim_network_step(ladsim_network *net, bool learn)
 {
   for (size_t i = 0; i < net->n_layers; i++)
     LADSIM_CHECK(ladsim_layer_step(net->layers[i], learn));
-  for (size_t i = 0; i < net->n_pops; i++) {
-    LADSIM_CHECK(ladsim_population_step(net->pops[i], net->step));
-    ladsim_population_learn(net->pops[i], learn);
-  }
-  LADSIM_CHECK(deliver(net, net->step));
+  LADSIM_CHECK(step_populations(net, learn));
   net->step++;
+  if (net->n_pops > 0 && net->step % net->sync_steps == 0)
+    LADSIM_CHECK(ladsim_network_exchange(net));
   return LADSIM_OK;
 }
 
@@ -244,6 +300,7 @@ void ladsim_network_reset_state(ladsim_network *net)
     ladsim_layer_reset_state(net->layers[i]);
   for (size_t i = 0; i < net->n_pops; i++)
     ladsim_population_reset_state(net->pops[i]);
+  net->outbox.n = net->arrived.n = net->flight.n = 0;
 }
 
 ladsim_status ladsim_network_check_finite(const ladsim_network *net, double t_ms)

@@ -12,6 +12,19 @@
 #include "network/population.h"
 #include "network/projection.h"
 
+/* A spike as the ranks exchange it. */
+typedef struct {
+  int64_t step;
+  uint32_t pop;                    /* index in the network's pops */
+  uint32_t id;                     /* neuron of the layer */
+  double offset;                   /* ms into the step */
+} ladsim_spike_record;
+
+typedef struct {
+  ladsim_spike_record *r;
+  size_t n, cap;
+} ladsim_spike_list;
+
 /* A layer that learns from its input, whatever its neurons: a rate layer,
  * or a LIF population fed by the stimulus. Recording, evaluation and the
  * reloading of weights see layers only through this. */
@@ -43,6 +56,30 @@ typedef struct {
   ladsim_projection *projections[LADSIM_MAX_PROJECTIONS];
   ladsim_population *proj_from[LADSIM_MAX_PROJECTIONS];
   ladsim_population *proj_to[LADSIM_MAX_PROJECTIONS];
+  uint32_t proj_src[LADSIM_MAX_PROJECTIONS];   /* index of proj_from in pops */
+  /* spreading the populations over the ranks (network_exchange.c): each
+   * rank steps its block of every population; the spikes of the shared
+   * ones (sources of projections, recorded) are gathered from every rank
+   * once per exchange interval and delivered in (step, population,
+   * offset, id) order, whatever the partition */
+  ladsim_comm_layout pop_part[LADSIM_MAX_LAYERS];
+  bool pop_shared[LADSIM_MAX_LAYERS];
+  double *pop_z[LADSIM_MAX_LAYERS];  /* the whole layer's trace, for its rule */
+  int64_t sync_steps;              /* steps per exchange interval (min_delay) */
+  int64_t max_delay;               /* steps of the slowest projection */
+  ladsim_spike_list outbox;        /* this rank's spikes since the last exchange */
+  ladsim_spike_list arrived;       /* every rank's of the last exchange, in order;
+                                      the simulation takes the recorded ones */
+  size_t arrived_bytes;            /* capacity of arrived.r in bytes */
+  ladsim_spike_list flight;        /* the spikes of sources of the last max_delay
+                                      steps: those still in flight */
+  ladsim_status failed;            /* a step that failed on this rank only, told
+                                      to the others at the next exchange */
+  /* checkpoint scratch: the flight as arrays, each input's position */
+  int64_t *ckpt_flight_i;          /* n x 3: step, population, id */
+  double *ckpt_flight_t;           /* n: offsets */
+  size_t ckpt_n_flight, ckpt_cap;
+  int64_t ckpt_pos[LADSIM_MAX_LAYERS][3];
   /* the layers with learned input, rate and spiking, in model order */
   size_t n_units;
   ladsim_unit units[LADSIM_MAX_LAYERS];
@@ -63,9 +100,9 @@ ladsim_population *ladsim_network_population(const ladsim_network *net, const ch
 ladsim_status ladsim_network_view_begin(ladsim_network *net, const double *x,
                                         uint64_t view_index);
 
-/* Advances every layer by one step, lower layers first, then the spiking
- * populations, whose spikes are then sent along the projections.
- * Collective. */
+/* Advances every layer by one step, lower layers first, then this rank's
+ * blocks of the spiking populations; at the end of an exchange interval
+ * the spikes are exchanged (ladsim_network_exchange). Collective. */
 ladsim_status ladsim_network_step(ladsim_network *net, bool learn);
 
 /* Points every rate layer at its input again (the stimulus x, or the layer
@@ -86,6 +123,36 @@ void ladsim_unit_rows(const ladsim_unit *u, int rank, size_t *row0, size_t *nrow
 /* Completes full (length u->n), whose entries lo .. lo + nl this rank has
  * filled, with the other ranks' blocks. Collective. */
 ladsim_status ladsim_unit_gather(const ladsim_unit *u, double *full);
+
+/* Gathers the spikes that the ranks' blocks fired since the last exchange,
+ * delivers them to this rank's targets and leaves them in net->arrived.
+ * ladsim_network_step calls it at the end of every exchange interval; a
+ * caller may call it at any other step too (before recording the spikes),
+ * which changes nothing of what is simulated. A failure of a step on some
+ * rank is agreed here. Collective. */
+ladsim_status ladsim_network_exchange(ladsim_network *net);
+
+/* Lists the state of the populations (neurons, traces, input, rule) and
+ * the spikes in flight for a checkpoint. Before a write, call
+ * ladsim_network_save_prepare; before a read, ladsim_network_load_prepare
+ * with the number of spikes in flight the checkpoint counts, and after it
+ * ladsim_network_load_finish. Not collective. */
+struct ladsim_state;
+ladsim_status ladsim_network_state(ladsim_network *net, struct ladsim_state *st);
+ladsim_status ladsim_network_save_prepare(ladsim_network *net);
+ladsim_status ladsim_network_load_prepare(ladsim_network *net, size_t n_flight);
+
+/* Puts the read state in place: the spikes in flight are delivered again
+ * to this rank's targets, and inside a view (in_view) the input trains of
+ * view view_index of stimulus x are drawn again. Not collective. */
+ladsim_status ladsim_network_load_finish(ladsim_network *net, const double *x, bool in_view,
+                                         uint64_t view_index);
+
+/* Internals shared with network_exchange.c: queues population i's spikes
+ * of the step for the next exchange; whether the network runs on one rank
+ * (nothing to agree on). */
+ladsim_status ladsim__network_post(ladsim_network *net, size_t i);
+bool ladsim__network_alone(const ladsim_network *net);
 
 /* Puts every neuron at rest. */
 void ladsim_network_reset_state(ladsim_network *net);

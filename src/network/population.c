@@ -41,7 +41,7 @@ static void init_state(ladsim_population *p, size_t index, uint64_t seed)
   const ladsim_lif_spec *s = &p->spec->lif;
   for (size_t i = 0; i < p->n; i++) {
     ladsim_rng r;
-    ladsim_rng_init(&r, seed, LADSIM_STREAM_VINIT, index, i, 0);
+    ladsim_rng_init(&r, seed, LADSIM_STREAM_VINIT, index, p->lo + i, 0);
     p->v[i] = s->v_init_low + (s->v_init_high - s->v_init_low) * ladsim_rng_uniform(&r);
   }
 }
@@ -51,6 +51,15 @@ ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t inde
                                       int64_t max_delay_steps, uint64_t seed,
                                       ladsim_population **out)
 {
+  return ladsim_population_alloc_block(spec, index, id_base, 0, spec->size, h,
+                                       max_delay_steps, seed, out);
+}
+
+ladsim_status ladsim_population_alloc_block(const ladsim_layer_spec *spec, size_t index,
+                                            uint32_t id_base, size_t lo, size_t nl,
+                                            double h, int64_t max_delay_steps,
+                                            uint64_t seed, ladsim_population **out)
+{
   ladsim_status st;
   ladsim_lif_params lp;
   *out = NULL;
@@ -59,12 +68,14 @@ ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t inde
   if (!p)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s", spec->name);
   p->spec = spec;
-  p->n = spec->size;
+  p->n = nl;
+  p->lo = lo;
+  p->n_layer = spec->size;
   p->id_base = id_base;
   p->h = h;
   LADSIM_CHECK_GOTO(st, ladsim_lif_prepare(&lp, h, &p->prop), fail);
   p->trace_decay = exp(-h / spec->lif.tau_trace);
-  size_t n = p->n;
+  size_t n = p->n ? p->n : 1;   /* a rank may hold no neuron of a small layer */
   p->v = calloc(n, sizeof(double));
   p->ge = calloc(n, sizeof(double));
   p->gi = calloc(n, sizeof(double));
@@ -210,7 +221,7 @@ static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state 
   if (fired == 8)
     return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neuron %zu fires 8 or more times in "
                         "one step; use a finer simulation.resolution or a longer t_ref",
-                        p->spec->name, t);
+                        p->spec->name, p->lo + t);
   p->v[t] = st.v;
   p->ge[t] = st.ge;
   p->gi[t] = st.gi;

@@ -11,7 +11,12 @@
  * at step k + D with the same offset; it is kept in a ring of slots, one per
  * step ahead, until then. In a step every neuron's arriving events are
  * applied in (offset, source id) order, so the result does not depend on the
- * order in which spikes were delivered. */
+ * order in which spikes were delivered.
+ *
+ * A rank holds a block of the layer's neurons, lo .. lo + n (comm/comm.h),
+ * with their state, their incoming events and their rows of the dense
+ * input; arrays are indexed 0 .. n - 1 for neurons lo .. lo + n - 1, and
+ * the step's spike_ids count from lo too. */
 #ifndef LADSIM_NETWORK_POPULATION_H
 #define LADSIM_NETWORK_POPULATION_H
 
@@ -75,8 +80,9 @@ typedef struct {
 
 typedef struct {
   const ladsim_layer_spec *spec;
-  size_t n;
-  uint32_t id_base;              /* global id of neuron 0, for tie-breaks */
+  size_t n;                      /* neurons held: this rank's block */
+  size_t lo, n_layer;            /* the block's first neuron; the layer's size */
+  uint32_t id_base;              /* global id of the layer's neuron 0, for tie-breaks */
   ladsim_lif_internals prop;
   double h;
   double *v, *ge, *gi, *refr;    /* state, structure of arrays */
@@ -112,6 +118,13 @@ ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t inde
                                       uint32_t id_base, double h,
                                       int64_t max_delay_steps, uint64_t seed,
                                       ladsim_population **out);
+
+/* The block lo .. lo + nl of the layer only; the state of each neuron is
+ * drawn as ladsim_population_alloc draws it. Not collective. */
+ladsim_status ladsim_population_alloc_block(const ladsim_layer_spec *spec, size_t index,
+                                            uint32_t id_base, size_t lo, size_t nl,
+                                            double h, int64_t max_delay_steps,
+                                            uint64_t seed, ladsim_population **out);
 void ladsim_population_free(ladsim_population *p);
 
 /* Queues a spike for target at step `step` with offset o; dv and dg are its
@@ -140,9 +153,17 @@ void ladsim__dense_input_free(ladsim_dense_input *in);
 ladsim_status ladsim_population_view_begin(ladsim_population *p, const double *x,
                                            uint64_t view_index);
 
+/* Draws the input trains of view view_index alone, leaving the view's
+ * sums alone: for a run resumed inside a view. Not collective. */
+ladsim_status ladsim_population_input_trains(ladsim_population *p, const double *x,
+                                             uint64_t view_index);
+
 /* After ladsim_population_step: moves the input traces on, adds z to the
- * view's sum and, when learn is true, applies the rule for the step. */
-void ladsim_population_learn(ladsim_population *p, bool learn);
+ * view's sum and, when learn is true, applies the rule for the step. z is
+ * the activity trace of the whole layer (n_layer values: this block's
+ * own trace and the other ranks', gathered), which the rule's predictor
+ * reads; it is not read when the layer does not learn. */
+void ladsim_population_learn(ladsim_population *p, const double *z, bool learn);
 
 /* Ends a view: applies per_view plasticity. */
 void ladsim_population_view_end(ladsim_population *p, bool learn);

@@ -19,7 +19,7 @@ static void init_weights(ladsim_population *p, size_t index, uint64_t seed)
   double std = p->spec->init_std * (lif->v_th - lif->v_reset) / sqrt((double)in->d);
   for (size_t i = 0; i < p->n; i++) {
     ladsim_rng r;
-    ladsim_rng_init(&r, seed, LADSIM_STREAM_INIT, index, i, 0);
+    ladsim_rng_init(&r, seed, LADSIM_STREAM_INIT, index, p->lo + i, 0);
     for (size_t j = 0; j < in->d; j++)
       in->W[i * in->d + j] = std * ladsim_rng_normal(&r);
   }
@@ -28,7 +28,7 @@ static void init_weights(ladsim_population *p, size_t index, uint64_t seed)
 static ladsim_status alloc_arrays(ladsim_population *p)
 {
   ladsim_dense_input *in = p->in;
-  size_t n = p->n, d = in->d;
+  size_t n = p->n ? p->n : 1, d = in->d;   /* a rank may hold no neuron */
   in->W = malloc(n * d * sizeof(double));
   in->xpre = calloc(d, sizeof(double));
   in->fp = calloc(n, sizeof(double));
@@ -63,8 +63,8 @@ ladsim_status ladsim_population_input_alloc(ladsim_population *p, size_t index, 
   LADSIM_CHECK(alloc_arrays(p));
   init_weights(p, index, seed);
   if (p->spec->learn)
-    LADSIM_CHECK(ladsim_rule_alloc(&p->spec->learning, p->n, d, p->h, view_duration,
-                                   true, &in->rule));
+    LADSIM_CHECK(ladsim_rule_alloc_block(&p->spec->learning, p->n_layer, p->lo, p->n, d,
+                                         p->h, view_duration, true, &in->rule));
   return LADSIM_OK;
 }
 
@@ -123,12 +123,21 @@ ladsim_status ladsim_population_view_begin(ladsim_population *p, const double *x
   ladsim_dense_input *in = p->in;
   if (!in)
     return LADSIM_OK;
-  in->n_spikes = in->next = 0;
-  in->view_step = 0;
   in->view_steps = 0;
   memset(in->z_sum, 0, p->n * sizeof(double));
   if (in->rule)
     memset(in->rule->acc, 0, p->n * sizeof(double));
+  return ladsim_population_input_trains(p, x, view_index);
+}
+
+ladsim_status ladsim_population_input_trains(ladsim_population *p, const double *x,
+                                             uint64_t view_index)
+{
+  ladsim_dense_input *in = p->in;
+  if (!in)
+    return LADSIM_OK;
+  in->n_spikes = in->next = 0;
+  in->view_step = 0;
   for (size_t j = 0; j < in->d; j++) {
     size_t c;
     LADSIM_CHECK(unit_train(in, view_index, j, x[j] * in->max_rate, &c));
@@ -157,7 +166,7 @@ static void advance_input(ladsim_population *p)
   in->view_step++;
 }
 
-void ladsim_population_learn(ladsim_population *p, bool learn)
+void ladsim_population_learn(ladsim_population *p, const double *z, bool learn)
 {
   ladsim_dense_input *in = p->in;
   if (!in)
@@ -171,7 +180,7 @@ void ladsim_population_learn(ladsim_population *p, bool learn)
   const ladsim_lif_spec *lif = &p->spec->lif;
   for (size_t i = 0; i < p->n; i++)
     in->fp[i] = ladsim_lif_surrogate(p->v[i], lif->v_th, lif->surrogate_beta);
-  ladsim_rule_signals(in->rule, p->trace, in->fp);
+  ladsim_rule_signals(in->rule, z, in->fp);
   ladsim__plasticity_step(in->rule, in->W, NULL, in->xpre);
 }
 
@@ -209,7 +218,7 @@ ladsim_status ladsim_population_check_finite(const ladsim_population *p, double 
       return LADSIM_ERROR(LADSIM_EDIVERGED,
                           "layer %s: neuron %zu diverged at t = %.3f ms (V = %g mV, "
                           "g_e = %g, g_i = %g); lower the learning rates or term weights "
-                          "under layers.%s.learning", p->spec->name, i, t_ms, p->v[i],
-                          p->ge[i], p->gi[i], p->spec->name);
+                          "under layers.%s.learning", p->spec->name, p->lo + i, t_ms,
+                          p->v[i], p->ge[i], p->gi[i], p->spec->name);
   return LADSIM_OK;
 }

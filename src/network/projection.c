@@ -77,7 +77,7 @@ static ladsim_status build(ladsim_projection *p, uint64_t seed, size_t index)
   ladsim_status st = LADSIM_OK;
   if (!src || !count || !pairs)
     goto oom;
-  for (size_t t = 0; t < p->n_to; t++) {
+  for (size_t t = p->to_lo; t < p->to_lo + p->to_nl; t++) {
     size_t k = draw_sources(p, seed, index, t, src);
     if (n + k > cap) {
       while (n + k > cap)
@@ -89,7 +89,7 @@ static ladsim_status build(ladsim_projection *p, uint64_t seed, size_t index)
     }
     for (size_t m = 0; m < k; m++) {
       pairs[2 * (n + m)] = src[m];
-      pairs[2 * (n + m) + 1] = (uint32_t)t;
+      pairs[2 * (n + m) + 1] = (uint32_t)(t - p->to_lo);
       count[src[m] + 1]++;
     }
     n += k;
@@ -125,6 +125,15 @@ ladsim_status ladsim_projection_alloc(const ladsim_projection_spec *spec, size_t
                                       int from, int to, size_t n_from, size_t n_to,
                                       double h, uint64_t seed, ladsim_projection **out)
 {
+  return ladsim_projection_alloc_block(spec, index, from, to, n_from, n_to, 0, n_to, h,
+                                       seed, out);
+}
+
+ladsim_status ladsim_projection_alloc_block(const ladsim_projection_spec *spec, size_t index,
+                                            int from, int to, size_t n_from, size_t n_to,
+                                            size_t to_lo, size_t to_nl, double h,
+                                            uint64_t seed, ladsim_projection **out)
+{
   *out = NULL;
   if (n_from >= UINT32_MAX || n_to >= UINT32_MAX)
     return LADSIM_ERROR(LADSIM_EINVAL, "projection %s -> %s: layers above 2^32 neurons",
@@ -137,6 +146,8 @@ ladsim_status ladsim_projection_alloc(const ladsim_projection_spec *spec, size_t
   p->to = to;
   p->n_from = n_from;
   p->n_to = n_to;
+  p->to_lo = to_lo;
+  p->to_nl = to_nl;
   p->weight = spec->weight;
   p->delay_steps = (int64_t)llround(spec->delay / h);
   if (p->delay_steps < 1)

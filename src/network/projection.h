@@ -17,6 +17,7 @@ typedef struct {
   const ladsim_projection_spec *spec;
   int from, to;               /* layer indices */
   size_t n_from, n_to;
+  size_t to_lo, to_nl;        /* the targets held: this rank's block */
   size_t *start;              /* n_from + 1 */
   uint32_t *targets;          /* n_connections */
   size_t n_connections;
@@ -29,6 +30,13 @@ typedef struct {
 ladsim_status ladsim_projection_alloc(const ladsim_projection_spec *spec, size_t index,
                                       int from, int to, size_t n_from, size_t n_to,
                                       double h, uint64_t seed, ladsim_projection **out);
+/* The connections onto targets to_lo .. to_lo + to_nl only, drawn as
+ * ladsim_projection_alloc draws them; targets[] counts from to_lo. Not
+ * collective. */
+ladsim_status ladsim_projection_alloc_block(const ladsim_projection_spec *spec, size_t index,
+                                            int from, int to, size_t n_from, size_t n_to,
+                                            size_t to_lo, size_t to_nl, double h,
+                                            uint64_t seed, ladsim_projection **out);
 void ladsim_projection_free(ladsim_projection *p);
 
 #endif

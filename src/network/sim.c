@@ -352,7 +352,7 @@ static ladsim_status advance(ladsim_sim *s, int64_t until)
   bool views = s->n_views > 0;
   while (s->step < until) {
     LADSIM_CHECK(ladsim_network_step(s->net, true));
-    LADSIM_CHECK(ladsim__sim_keep_spikes(s, s->step));
+    LADSIM_CHECK(ladsim__sim_keep_spikes(s));
     s->step++;
     if (s->step % s->sync_steps || s->stop_scheduled)
       continue;

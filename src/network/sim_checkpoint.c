@@ -4,10 +4,12 @@
  * and renamed when complete (ladsim_output), so a run killed while writing
  * one leaves the previous checkpoint intact. It holds the resolved model,
  * the path of the run's output, the loop's counters and event queue, the
- * stimulus, every layer's state by neuron (io/state.h), and how much of the
+ * stimulus, every layer's state by neuron (io/state.h), rate and spiking,
+ * the spikes still in flight (network_exchange.c), and how much of the
  * output had been written. Random numbers need no state: every stream is
- * keyed by what it is for (seed, view, neuron), and the stimulus position
- * is the count of views shown. A resumed run copies what the earlier run
+ * keyed by what it is for (seed, view, neuron), the stimulus position is
+ * the count of views shown, and the input trains of the view being shown
+ * are drawn again from theirs on resume. A resumed run copies what the earlier run
  * had recorded up to the checkpoint into its own output, then goes on; its
  * file is the one the run would have written without stopping. */
 #include "config.h"
@@ -18,7 +20,7 @@
 #include <string.h>
 #include "io/state.h"
 
-#define CKPT_VERSION 1
+#define CKPT_VERSION 2   /* 2: lif layers and the spikes in flight */
 
 static void counters_of(const ladsim_sim *s, int64_t c[LADSIM__C_COUNT])
 {
@@ -32,14 +34,12 @@ static void counters_of(const ladsim_sim *s, int64_t c[LADSIM__C_COUNT])
   c[LADSIM__C_N_WEIGHTS] = (int64_t)s->n_weights;
   c[LADSIM__C_N_EVENTS] = (int64_t)ladsim_event_queue_size(s->queue);
   c[LADSIM__C_NET_STEP] = s->net->step;
+  c[LADSIM__C_N_FLIGHT] = (int64_t)s->net->ckpt_n_flight;
 }
 
 ladsim_status ladsim__sim_state(ladsim_sim *s, ladsim_state *st)
 {
-  const ladsim_network *net = s->net;
-  if (net->n_pops > 0)
-    return LADSIM_ERROR(LADSIM_ECONFIG, "record.checkpoint: checkpoints of lif layers are "
-                        "not supported yet; set record.checkpoint: 0 ms");
+  ladsim_network *net = s->net;
   ladsim_state_prefix(st, "sim/");
   LADSIM_CHECK(ladsim_state_whole(st, "x", LADSIM_STATE_F64, s->x, net->input_size, 0));
   for (size_t i = 0; i < net->n_units; i++) {
@@ -60,7 +60,7 @@ ladsim_status ladsim__sim_state(ladsim_sim *s, ladsim_state *st)
   }
   for (size_t i = 0; i < net->n_layers; i++)
     LADSIM_CHECK(ladsim_layer_state(net->layers[i], st));
-  return LADSIM_OK;
+  return ladsim_network_state(net, st);
 }
 
 /* The queue as rows of (step, kind, source). */
@@ -102,6 +102,7 @@ static ladsim_status write_state(ladsim_sim *s, ladsim_output *c, ladsim_state *
 {
   int64_t counters[LADSIM__C_COUNT];
   size_t n_events;
+  LADSIM_CHECK(ladsim_comm_agree(s->comm, ladsim_network_save_prepare(s->net)));
   counters_of(s, counters);
   int64_t *events = events_of(s, &n_events);
   if (!events)

@@ -34,6 +34,9 @@ static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
     LADSIM_CHECK(ladsim_network_view_begin(net, s->x, eval_view_index(s, d, k)));
     for (int64_t t = 0; t < s->view_steps; t++)
       LADSIM_CHECK(ladsim_network_step(net, false));
+    /* a step that failed on one rank is known to all before they go on */
+    if (net->n_pops > 0)
+      LADSIM_CHECK(ladsim_network_exchange(net));
     for (size_t i = 0; i < net->n_units; i++) {
       const ladsim_unit *u = &net->units[i];
       double *row = reps[i] + k * u->n;

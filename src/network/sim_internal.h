@@ -42,6 +42,7 @@ struct ladsim_sim {
   /* spikes of recorded populations since the last flush, in time order */
   size_t n_rec;
   ladsim_population *rec_pop[LADSIM_MAX_LAYERS];
+  uint32_t rec_index[LADSIM_MAX_LAYERS];   /* of rec_pop in the network's pops */
   double *rec_times[LADSIM_MAX_LAYERS];
   uint64_t *rec_ids[LADSIM_MAX_LAYERS];
   size_t rec_n[LADSIM_MAX_LAYERS], rec_cap[LADSIM_MAX_LAYERS];
@@ -55,7 +56,11 @@ bool ladsim__sim_has_input(const ladsim_model *m);
 /* Spike recording (sim_spikes.c). */
 ladsim_status ladsim__spike_buffers_alloc(ladsim_sim *s);
 void ladsim__spike_buffers_free(ladsim_sim *s);
-ladsim_status ladsim__sim_keep_spikes(ladsim_sim *s, int64_t step);
+/* Keeps the recorded populations' spikes of the network's latest exchange;
+ * not collective. */
+ladsim_status ladsim__sim_keep_spikes(ladsim_sim *s);
+/* Exchanges the spikes of the interval so far, keeps them and writes what
+ * was kept; collective. */
 ladsim_status ladsim__sim_record_spikes(ladsim_sim *s, ladsim_output *o);
 
 /* Recording (sim_record.c). All collective. */
@@ -66,7 +71,7 @@ ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_
 enum {
   LADSIM__C_STEP, LADSIM__C_VIEWS, LADSIM__C_IN_VIEW, LADSIM__C_LAST_METRICS,
   LADSIM__C_LAST_WEIGHTS, LADSIM__C_VM_ROWS, LADSIM__C_N_METRICS, LADSIM__C_N_WEIGHTS,
-  LADSIM__C_N_EVENTS, LADSIM__C_NET_STEP, LADSIM__C_COUNT
+  LADSIM__C_N_EVENTS, LADSIM__C_NET_STEP, LADSIM__C_N_FLIGHT, LADSIM__C_COUNT
 };
 
 /* Writes a checkpoint to s->ckpt_path. Collective. */

@@ -95,6 +95,9 @@ static ladsim_status apply_counters(ladsim_sim *s, const int64_t c[LADSIM__C_COU
   s->n_metrics = (size_t)c[LADSIM__C_N_METRICS];
   s->n_weights = (size_t)c[LADSIM__C_N_WEIGHTS];
   s->net->step = c[LADSIM__C_NET_STEP];
+  if (c[LADSIM__C_N_FLIGHT] < 0)
+    return LADSIM_ERROR(LADSIM_EDATA, "%s: its counters do not fit this model", path);
+  LADSIM_CHECK(ladsim_network_load_prepare(s->net, (size_t)c[LADSIM__C_N_FLIGHT]));
   s->last_ckpt = s->step;
   return LADSIM_OK;
 }
@@ -119,6 +122,13 @@ static ladsim_status read_state(ladsim_sim *s, ladsim_input_file *f, const char 
 {
   int64_t c[LADSIM__C_COUNT];
   LADSIM_CHECK(check_model(s, f, path));
+  int rank;
+  size_t dims[4] = {0};
+  LADSIM_CHECK(ladsim_input_file_shape(f, "/state/sim/counters", &rank, dims));
+  if (dims[0] != LADSIM__C_COUNT)
+    return LADSIM_ERROR(LADSIM_EDATA, "--resume %s: the checkpoint was written by another "
+                        "version of ladsim (%zu counters, this one keeps %d); run the "
+                        "model again from the start", path, dims[0], (int)LADSIM__C_COUNT);
   LADSIM_CHECK(ladsim_input_file_read_rows(f, "/state/sim/counters", true, LADSIM__C_COUNT, 0, 0, LADSIM__C_COUNT, c));
   LADSIM_CHECK(apply_counters(s, c, path));
   size_t n_events = (size_t)c[LADSIM__C_N_EVENTS];
@@ -138,6 +148,8 @@ static ladsim_status read_state(ladsim_sim *s, ladsim_input_file *f, const char 
   free(events);
   if (rc == LADSIM_OK)
     ladsim_network_attach(s->net, s->x);
+  if (rc == LADSIM_OK)
+    rc = ladsim_network_load_finish(s->net, s->x, s->in_view != 0, s->views_done);
   return rc;
 }
 
