@@ -375,9 +375,8 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
 }
 
 /* The four neurons at j got the whole-step update unconditionally; those
- * of them that were not free (bad) get their loaded state back and are
- * listed. Free means not refractory and below threshold at both ends of
- * the step, the condition of lif_free and lif_advance. */
+ * of them that it does not fit (bad) get their loaded state back and are
+ * listed. */
 static inline size_t lif_free_restore(double *v, double *ge, double *gi, size_t j, lif_v4l bad,
                                       lif_v4d vj, lif_v4d gej, lif_v4d gij, uint32_t *flagged,
                                       size_t nf)
@@ -395,11 +394,17 @@ static inline size_t lif_free_restore(double *v, double *ge, double *gi, size_t 
 /* Neurons j .. n of ladsim_lif_update_free, one at a time (where AVX2 is
  * missing, all of them). */
 static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, double *v,
-                            double *ge, double *gi, const double *refr, uint32_t *flagged,
+                            double *ge, double *gi, double *refr, uint32_t *flagged,
                             size_t nf)
 {
   const ladsim_lif_propagator *p = &in->step;
   for (; j < n; j++) {
+    if (refr[j] >= in->h) {
+      ladsim_lif_state st = {v[j], ge[j], gi[j], refr[j]};
+      ladsim_lif_refractory_step(in, &st);
+      v[j] = st.v, ge[j] = st.ge, gi[j] = st.gi, refr[j] = st.refr;
+      continue;
+    }
     double vn = lif_v_after(p, in->v_inf, v[j], ge[j], gi[j]);
     if (refr[j] > 0.0 || v[j] >= in->v_th || vn >= in->v_th) {
       flagged[nf++] = (uint32_t)j;
@@ -413,44 +418,54 @@ static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, 
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+/* The constants of the AVX2 loop, each in all four lanes. */
+enum { LIF_C_VINF, LIF_C_DM, LIF_C_KE, LIF_C_KI, LIF_C_DE, LIF_C_DI, LIF_C_VTH, LIF_C_VRESET,
+       LIF_C_H, LIF_C_COUNT };
+
 /* Four neurons at j with AVX2: the whole-step update stored, and the mask
- * of those that are not free. Separate multiplications and additions in
- * the order of lif_v_after (no FMA), so the results equal the scalar
- * path's bit for bit. */
+ * of those it does not fit. Separate multiplications and additions in the
+ * order of lif_v_after (no FMA), so the results equal the scalar path's
+ * bit for bit. A neuron refractory all step is updated here too, as
+ * ladsim_lif_refractory_step does (V held at v_reset, refr - h): selects
+ * and a fourth store cost less than the branch, as one neuron in forty is
+ * refractory in the CUBA network. */
 __attribute__((target("avx2"))) static inline __m256d
-lif_free4_avx2(double *v, double *ge, double *gi, const double *refr, size_t j,
-               const __m256d *c, __m256d *vj, __m256d *gej, __m256d *gij)
+lif_free4_avx2(double *v, double *ge, double *gi, double *refr, size_t j, const __m256d *c,
+               __m256d *vj, __m256d *gej, __m256d *gij)
 {
   *vj = _mm256_loadu_pd(v + j);
   *gej = _mm256_loadu_pd(ge + j);
   *gij = _mm256_loadu_pd(gi + j);
   __m256d rj = _mm256_loadu_pd(refr + j);
-  __m256d x = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(*vj, c[0]), c[1]),
-                            _mm256_mul_pd(*gej, c[2]));
-  __m256d vn = _mm256_add_pd(c[0], _mm256_add_pd(x, _mm256_mul_pd(*gij, c[3])));
-  _mm256_storeu_pd(v + j, vn);
-  _mm256_storeu_pd(ge + j, _mm256_mul_pd(*gej, c[4]));
-  _mm256_storeu_pd(gi + j, _mm256_mul_pd(*gij, c[5]));
+  __m256d x = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(*vj, c[LIF_C_VINF]), c[LIF_C_DM]),
+                            _mm256_mul_pd(*gej, c[LIF_C_KE]));
+  __m256d vn = _mm256_add_pd(c[LIF_C_VINF], _mm256_add_pd(x, _mm256_mul_pd(*gij, c[LIF_C_KI])));
+  __m256d whole = _mm256_cmp_pd(rj, c[LIF_C_H], _CMP_GE_OQ);
+  _mm256_storeu_pd(v + j, _mm256_blendv_pd(vn, c[LIF_C_VRESET], whole));
+  _mm256_storeu_pd(ge + j, _mm256_mul_pd(*gej, c[LIF_C_DE]));
+  _mm256_storeu_pd(gi + j, _mm256_mul_pd(*gij, c[LIF_C_DI]));
+  _mm256_storeu_pd(refr + j, _mm256_sub_pd(rj, _mm256_and_pd(whole, c[LIF_C_H])));
   __m256d bad = _mm256_or_pd(_mm256_cmp_pd(rj, _mm256_setzero_pd(), _CMP_GT_OQ),
-                             _mm256_cmp_pd(*vj, c[6], _CMP_GE_OQ));
-  return _mm256_or_pd(bad, _mm256_cmp_pd(vn, c[6], _CMP_GE_OQ));
+                             _mm256_cmp_pd(*vj, c[LIF_C_VTH], _CMP_GE_OQ));
+  bad = _mm256_or_pd(bad, _mm256_cmp_pd(vn, c[LIF_C_VTH], _CMP_GE_OQ));
+  return _mm256_andnot_pd(whole, bad);
 }
 
 /* The loop of ladsim_lif_update_free with AVX2, eight neurons an
- * iteration. It reads refr but writes only v, ge and gi, three streams
- * instead of the eight of lif_quiet_block, and it has no select on the
- * common path: a group with a neuron that is not free (one in five in the
- * CUBA network, mostly refractory ones) takes a rare branch that restores
- * it. This pass over every neuron is most of a step. */
+ * iteration. No select guards the stores: a group with a neuron that the
+ * update does not fit (a few in a thousand in the CUBA network) takes a
+ * rare branch that restores it. This pass over every neuron is most of a
+ * step. */
 __attribute__((target("avx2")))
 static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, double *restrict v,
                                  double *restrict ge, double *restrict gi,
-                                 const double *restrict refr, uint32_t *restrict flagged)
+                                 double *restrict refr, uint32_t *restrict flagged)
 {
   const ladsim_lif_propagator *p = &in->step;
-  const __m256d c[7] = {_mm256_set1_pd(in->v_inf), _mm256_set1_pd(p->dm),
-                        _mm256_set1_pd(p->ke), _mm256_set1_pd(p->ki), _mm256_set1_pd(p->de),
-                        _mm256_set1_pd(p->di), _mm256_set1_pd(in->v_th)};
+  const __m256d c[LIF_C_COUNT] = {
+    _mm256_set1_pd(in->v_inf), _mm256_set1_pd(p->dm), _mm256_set1_pd(p->ke),
+    _mm256_set1_pd(p->ki), _mm256_set1_pd(p->de), _mm256_set1_pd(p->di),
+    _mm256_set1_pd(in->v_th), _mm256_set1_pd(in->v_reset), _mm256_set1_pd(in->h)};
   size_t nf = 0, j = 0;
   for (; j + 8 <= n; j += 8) {
     __m256d va, ga, ia, vb, gb, ib;
@@ -585,7 +600,7 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
 }
 
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
-                              double *ge, double *gi, const double *refr, uint32_t *flagged)
+                              double *ge, double *gi, double *refr, uint32_t *flagged)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
   if (__builtin_cpu_supports("avx2"))

@@ -196,15 +196,17 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
                                       unsigned char *busy, size_t *spike_ids,
                                       double *spike_offsets, size_t max_spikes);
 
-/* The whole-step update of the free neurons among n (structure of arrays
- * as above): a neuron that is not refractory and stays below threshold at
- * both ends of the step is advanced with the step's propagators, bit for
- * bit as by ladsim_lif_step without inputs; every other one keeps its
- * state and its index is written to flagged (room for n, ascending), for
- * the caller to advance (ladsim_lif_refractory_step or ladsim_lif_step).
- * Returns how many were flagged. refr is only read. Does not allocate. */
+/* The whole-step update of n neurons (structure of arrays as above) for
+ * the ones it fits: a neuron that is not refractory and stays below
+ * threshold at both ends of the step is advanced with the step's
+ * propagators, and one refractory for the whole step as by
+ * ladsim_lif_refractory_step, bit for bit as by ladsim_lif_step without
+ * inputs. Every other one (partly refractory, at or reaching threshold)
+ * keeps its state and its index is written to flagged (room for n,
+ * ascending), for the caller to advance with ladsim_lif_step. Returns how
+ * many were flagged. Does not allocate. */
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
-                              double *ge, double *gi, const double *refr, uint32_t *flagged);
+                              double *ge, double *gi, double *refr, uint32_t *flagged);
 
 /* One step of a neuron refractory for all of it (s->refr >= h): V stays at
  * v_reset while g_e and g_i decay; bit for bit ladsim_lif_step without

@@ -383,37 +383,17 @@ static ladsim_status step_busy(ladsim_population *p, const ladsim_event_slot *s,
 {
   size_t t = p->busy_ids[k];
   int untouched = p->busy[t] == 2;
-  const ladsim_lif_state *b = &p->before[k];
   const ladsim_input_sum *sum = &p->sum[k];
   p->busy[t] = 0;
-  if (b->refr >= p->h) {
-    ladsim_lif_state st = *b;
-    ladsim_lif_refractory_step(&p->prop, &st);
-    p->v[t] = st.v;
-    p->ge[t] = st.ge + sum->dge;
-    p->gi[t] = st.gi + sum->dgi;
-    p->refr[t] = st.refr;
-    return LADSIM_OK;
-  }
-  if (untouched || p->v[t] + sum->dv >= p->prop.v_th)
+  if (untouched)
     return step_exact(p, s, k);
-  p->v[t] += sum->dv;
+  if (p->before[k].refr < p->h) {
+    if (p->v[t] + sum->dv >= p->prop.v_th)
+      return step_exact(p, s, k);
+    p->v[t] += sum->dv;
+  }
   p->ge[t] += sum->dge;
   p->gi[t] += sum->dgi;
-  return LADSIM_OK;
-}
-
-/* A neuron without inputs that the whole-step update left alone. */
-static ladsim_status step_alone(ladsim_population *p, size_t t)
-{
-  ladsim_lif_state st = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
-  if (st.refr < p->h)
-    return run_exact(p, t, st, 0);
-  ladsim_lif_refractory_step(&p->prop, &st);
-  p->v[t] = st.v;
-  p->ge[t] = st.ge;
-  p->gi[t] = st.gi;
-  p->refr[t] = st.refr;
   return LADSIM_OK;
 }
 
@@ -426,10 +406,12 @@ static ladsim_status step_sparse(ladsim_population *p, const ladsim_event_slot *
                                        p->flagged);
   for (size_t f = 0; f < n_fl; f++) {
     uint32_t t = p->flagged[f];
-    if (p->busy[t])
+    if (p->busy[t]) {
       p->busy[t] = 2;   /* left for step_busy */
-    else
-      LADSIM_CHECK(step_alone(p, t));
+    } else {
+      ladsim_lif_state st = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+      LADSIM_CHECK(run_exact(p, t, st, 0));
+    }
   }
   for (size_t k = 0; k < p->n_busy; k++)
     LADSIM_CHECK(step_busy(p, s, k));
