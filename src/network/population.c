@@ -2,6 +2,7 @@
 #include "config.h"
 #include "network/population.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,26 +318,20 @@ static ladsim_status reserve_spikes(ladsim_population *p, size_t need)
   return LADSIM_OK;
 }
 
-static ladsim_status add_spike(ladsim_population *p, size_t id, double offset)
-{
-  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + 1));
-  p->spike_ids[p->n_spikes] = (uint32_t)id;
-  p->spike_offsets[p->n_spikes++] = offset;
-  return LADSIM_OK;
-}
-
 /* Runs neuron t exactly through the step from state st with the n_in
- * inputs in p->inputs. A neuron without inputs may fire max_per_step times
- * (models/lif.h gives the bound); 8 spikes in a step without
- * refractoriness, or with inputs, are taken as runaway activity. */
+ * inputs in p->inputs; its spikes go straight to the step's list. Without
+ * inputs and with t_ref > 0 a neuron fires at most max_per_step times
+ * (models/lif.h gives the bound); otherwise 8 spikes in a step are taken
+ * as runaway activity. */
 static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state st,
                                size_t n_in)
 {
-  double off[16];
-  int cap = n_in == 0 && p->spec->lif.t_ref > 0.0 && p->max_per_step < 16
-            ? (int)p->max_per_step : 8;
-  int fired = ladsim_lif_step(&p->prop, &st, p->inputs, n_in, off, cap);
-  if (fired == 8)
+  int bounded = n_in == 0 && p->spec->lif.t_ref > 0.0;
+  size_t cap = bounded ? p->max_per_step : 8;
+  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + cap));
+  int fired = ladsim_lif_step(&p->prop, &st, p->inputs, n_in, p->spike_offsets + p->n_spikes,
+                              cap > INT_MAX ? INT_MAX : (int)cap);
+  if (!bounded && fired == 8)
     return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neuron %zu fires 8 or more times in "
                         "one step; use a finer simulation.resolution or a longer t_ref",
                         p->spec->name, t);
@@ -345,7 +340,7 @@ static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state 
   p->gi[t] = st.gi;
   p->refr[t] = st.refr;
   for (int f = 0; f < fired; f++)
-    LADSIM_CHECK(add_spike(p, t, off[f]));
+    p->spike_ids[p->n_spikes++] = (uint32_t)t;
   return LADSIM_OK;
 }
 
