@@ -374,23 +374,6 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
   return slow;
 }
 
-/* The four neurons at j got the whole-step update unconditionally; those
- * of them that it does not fit (bad) get their loaded state back and are
- * listed. */
-static inline size_t lif_free_restore(double *v, double *ge, double *gi, size_t j, lif_v4l bad,
-                                      lif_v4d vj, lif_v4d gej, lif_v4d gij, uint32_t *flagged,
-                                      size_t nf)
-{
-  for (int l = 0; l < 4; l++)
-    if (bad[l]) {
-      v[j + (size_t)l] = vj[l];
-      ge[j + (size_t)l] = gej[l];
-      gi[j + (size_t)l] = gij[l];
-      flagged[nf++] = (uint32_t)(j + (size_t)l);
-    }
-  return nf;
-}
-
 /* Neurons j .. n of ladsim_lif_update_free, one at a time (where AVX2 is
  * missing, all of them). */
 static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, double *v,
@@ -418,67 +401,47 @@ static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, 
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/* The constants of the AVX2 loop, each in all four lanes. */
-enum { LIF_C_VINF, LIF_C_DM, LIF_C_KE, LIF_C_KI, LIF_C_DE, LIF_C_DI, LIF_C_VTH, LIF_C_VRESET,
-       LIF_C_H, LIF_C_COUNT };
-
-/* Four neurons at j with AVX2: the whole-step update stored, and the mask
- * of those it does not fit. Separate multiplications and additions in the
- * order of lif_v_after (no FMA), so the results equal the scalar path's
- * bit for bit. A neuron refractory all step is updated here too, as
- * ladsim_lif_refractory_step does (V held at v_reset, refr - h): selects
- * and a fourth store cost less than the branch, as one neuron in forty is
- * refractory in the CUBA network. */
-__attribute__((target("avx2"))) static inline __m256d
-lif_free4_avx2(double *v, double *ge, double *gi, double *refr, size_t j, const __m256d *c,
-               __m256d *vj, __m256d *gej, __m256d *gij)
-{
-  *vj = _mm256_loadu_pd(v + j);
-  *gej = _mm256_loadu_pd(ge + j);
-  *gij = _mm256_loadu_pd(gi + j);
-  __m256d rj = _mm256_loadu_pd(refr + j);
-  __m256d x = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(*vj, c[LIF_C_VINF]), c[LIF_C_DM]),
-                            _mm256_mul_pd(*gej, c[LIF_C_KE]));
-  __m256d vn = _mm256_add_pd(c[LIF_C_VINF], _mm256_add_pd(x, _mm256_mul_pd(*gij, c[LIF_C_KI])));
-  __m256d whole = _mm256_cmp_pd(rj, c[LIF_C_H], _CMP_GE_OQ);
-  _mm256_storeu_pd(v + j, _mm256_blendv_pd(vn, c[LIF_C_VRESET], whole));
-  _mm256_storeu_pd(ge + j, _mm256_mul_pd(*gej, c[LIF_C_DE]));
-  _mm256_storeu_pd(gi + j, _mm256_mul_pd(*gij, c[LIF_C_DI]));
-  _mm256_storeu_pd(refr + j, _mm256_sub_pd(rj, _mm256_and_pd(whole, c[LIF_C_H])));
-  __m256d bad = _mm256_or_pd(_mm256_cmp_pd(rj, _mm256_setzero_pd(), _CMP_GT_OQ),
-                             _mm256_cmp_pd(*vj, c[LIF_C_VTH], _CMP_GE_OQ));
-  bad = _mm256_or_pd(bad, _mm256_cmp_pd(vn, c[LIF_C_VTH], _CMP_GE_OQ));
-  return _mm256_andnot_pd(whole, bad);
-}
-
-/* The loop of ladsim_lif_update_free with AVX2, eight neurons an
- * iteration. No select guards the stores: a group with a neuron that the
- * update does not fit (a few in a thousand in the CUBA network) takes a
- * rare branch that restores it. This pass over every neuron is most of a
- * step. */
+/* The loop of ladsim_lif_update_free with AVX2, four neurons an
+ * iteration: the whole-step update is computed with separate
+ * multiplications and additions in the order of lif_v_after (no FMA), so
+ * the results equal the scalar path's bit for bit, and stored unless one
+ * of the four is partly refractory or at threshold (a few groups in a
+ * thousand in the CUBA network); such a group goes through lif_free_tail,
+ * which leaves that one to the caller. A neuron refractory all step is
+ * updated here too, as ladsim_lif_refractory_step does (V held at v_reset,
+ * refr - h): selects and a fourth store cost less than a branch, as one
+ * neuron in forty is refractory in the CUBA network. This pass over every
+ * neuron is most of a step. */
 __attribute__((target("avx2")))
 static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, double *restrict v,
                                  double *restrict ge, double *restrict gi,
                                  double *restrict refr, uint32_t *restrict flagged)
 {
   const ladsim_lif_propagator *p = &in->step;
-  const __m256d c[LIF_C_COUNT] = {
-    _mm256_set1_pd(in->v_inf), _mm256_set1_pd(p->dm), _mm256_set1_pd(p->ke),
-    _mm256_set1_pd(p->ki), _mm256_set1_pd(p->de), _mm256_set1_pd(p->di),
-    _mm256_set1_pd(in->v_th), _mm256_set1_pd(in->v_reset), _mm256_set1_pd(in->h)};
+  const __m256d v_inf = _mm256_set1_pd(in->v_inf), dm = _mm256_set1_pd(p->dm);
+  const __m256d ke = _mm256_set1_pd(p->ke), ki = _mm256_set1_pd(p->ki);
+  const __m256d de = _mm256_set1_pd(p->de), di = _mm256_set1_pd(p->di);
+  const __m256d v_th = _mm256_set1_pd(in->v_th), v_reset = _mm256_set1_pd(in->v_reset);
+  const __m256d h = _mm256_set1_pd(in->h), zero = _mm256_setzero_pd();
   size_t nf = 0, j = 0;
-  for (; j + 8 <= n; j += 8) {
-    __m256d va, ga, ia, vb, gb, ib;
-    __m256d bad_a = lif_free4_avx2(v, ge, gi, refr, j, c, &va, &ga, &ia);
-    __m256d bad_b = lif_free4_avx2(v, ge, gi, refr, j + 4, c, &vb, &gb, &ib);
-    if (__builtin_expect(_mm256_movemask_pd(_mm256_or_pd(bad_a, bad_b)) != 0, 0)) {
-      lif_v4l ma = (lif_v4l)_mm256_castpd_si256(bad_a);
-      lif_v4l mb = (lif_v4l)_mm256_castpd_si256(bad_b);
-      nf = lif_free_restore(v, ge, gi, j, ma, (lif_v4d)va, (lif_v4d)ga, (lif_v4d)ia,
-                            flagged, nf);
-      nf = lif_free_restore(v, ge, gi, j + 4, mb, (lif_v4d)vb, (lif_v4d)gb, (lif_v4d)ib,
-                            flagged, nf);
+  for (; j + 4 <= n; j += 4) {
+    __m256d vj = _mm256_loadu_pd(v + j), gej = _mm256_loadu_pd(ge + j);
+    __m256d gij = _mm256_loadu_pd(gi + j), rj = _mm256_loadu_pd(refr + j);
+    __m256d x = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(vj, v_inf), dm),
+                              _mm256_mul_pd(gej, ke));
+    __m256d vn = _mm256_add_pd(v_inf, _mm256_add_pd(x, _mm256_mul_pd(gij, ki)));
+    __m256d whole = _mm256_cmp_pd(rj, h, _CMP_GE_OQ);
+    __m256d bad = _mm256_or_pd(_mm256_cmp_pd(rj, zero, _CMP_GT_OQ),
+                               _mm256_cmp_pd(vj, v_th, _CMP_GE_OQ));
+    bad = _mm256_andnot_pd(whole, _mm256_or_pd(bad, _mm256_cmp_pd(vn, v_th, _CMP_GE_OQ)));
+    if (__builtin_expect(_mm256_movemask_pd(bad) != 0, 0)) {
+      nf = lif_free_tail(in, j, j + 4, v, ge, gi, refr, flagged, nf);
+      continue;
     }
+    _mm256_storeu_pd(v + j, _mm256_blendv_pd(vn, v_reset, whole));
+    _mm256_storeu_pd(ge + j, _mm256_mul_pd(gej, de));
+    _mm256_storeu_pd(gi + j, _mm256_mul_pd(gij, di));
+    _mm256_storeu_pd(refr + j, _mm256_sub_pd(rj, _mm256_and_pd(whole, h)));
   }
   return lif_free_tail(in, j, n, v, ge, gi, refr, flagged, nf);
 }
