@@ -377,8 +377,8 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
 /* Neurons j .. n of ladsim_lif_update_free, one at a time (where AVX2 is
  * missing, all of them). */
 static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, double *v,
-                            double *ge, double *gi, double *refr, uint32_t *flagged,
-                            size_t nf)
+                            double *ge, double *gi, double *refr, const double *dv,
+                            uint32_t *flagged, size_t nf)
 {
   const ladsim_lif_propagator *p = &in->step;
   for (; j < n; j++) {
@@ -388,12 +388,12 @@ static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, 
       v[j] = st.v, ge[j] = st.ge, gi[j] = st.gi, refr[j] = st.refr;
       continue;
     }
-    double vn = lif_v_after(p, in->v_inf, v[j], ge[j], gi[j]);
-    if (refr[j] > 0.0 || v[j] >= in->v_th || vn >= in->v_th) {
+    double vn = lif_v_after(p, in->v_inf, v[j], ge[j], gi[j]), vt = vn + dv[j];
+    if (refr[j] > 0.0 || v[j] >= in->v_th || vn >= in->v_th || vt >= in->v_th) {
       flagged[nf++] = (uint32_t)j;
       continue;
     }
-    v[j] = vn;
+    v[j] = vt;
     ge[j] *= p->de;
     gi[j] *= p->di;
   }
@@ -415,7 +415,8 @@ static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, 
 __attribute__((target("avx2")))
 static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, double *restrict v,
                                  double *restrict ge, double *restrict gi,
-                                 double *restrict refr, uint32_t *restrict flagged)
+                                 double *restrict refr, const double *restrict dv,
+                                 uint32_t *restrict flagged)
 {
   const ladsim_lif_propagator *p = &in->step;
   const __m256d v_inf = _mm256_set1_pd(in->v_inf), dm = _mm256_set1_pd(p->dm);
@@ -430,20 +431,21 @@ static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, doubl
     __m256d x = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(vj, v_inf), dm),
                               _mm256_mul_pd(gej, ke));
     __m256d vn = _mm256_add_pd(v_inf, _mm256_add_pd(x, _mm256_mul_pd(gij, ki)));
+    __m256d vt = _mm256_add_pd(vn, _mm256_loadu_pd(dv + j));
     __m256d whole = _mm256_cmp_pd(rj, h, _CMP_GE_OQ);
     __m256d bad = _mm256_or_pd(_mm256_cmp_pd(rj, zero, _CMP_GT_OQ),
                                _mm256_cmp_pd(vj, v_th, _CMP_GE_OQ));
-    bad = _mm256_andnot_pd(whole, _mm256_or_pd(bad, _mm256_cmp_pd(vn, v_th, _CMP_GE_OQ)));
-    if (__builtin_expect(_mm256_movemask_pd(bad) != 0, 0)) {
-      nf = lif_free_tail(in, j, j + 4, v, ge, gi, refr, flagged, nf);
+    bad = _mm256_or_pd(bad, _mm256_cmp_pd(_mm256_max_pd(vn, vt), v_th, _CMP_GE_OQ));
+    if (__builtin_expect(_mm256_movemask_pd(_mm256_andnot_pd(whole, bad)) != 0, 0)) {
+      nf = lif_free_tail(in, j, j + 4, v, ge, gi, refr, dv, flagged, nf);
       continue;
     }
-    _mm256_storeu_pd(v + j, _mm256_blendv_pd(vn, v_reset, whole));
+    _mm256_storeu_pd(v + j, _mm256_blendv_pd(vt, v_reset, whole));
     _mm256_storeu_pd(ge + j, _mm256_mul_pd(gej, de));
     _mm256_storeu_pd(gi + j, _mm256_mul_pd(gij, di));
     _mm256_storeu_pd(refr + j, _mm256_sub_pd(rj, _mm256_and_pd(whole, h)));
   }
-  return lif_free_tail(in, j, n, v, ge, gi, refr, flagged, nf);
+  return lif_free_tail(in, j, n, v, ge, gi, refr, dv, flagged, nf);
 }
 #endif
 
@@ -563,13 +565,14 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
 }
 
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
-                              double *ge, double *gi, double *refr, uint32_t *flagged)
+                              double *ge, double *gi, double *refr, const double *dv,
+                              uint32_t *flagged)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
   if (__builtin_cpu_supports("avx2"))
-    return lif_free_loop_avx2(in, n, v, ge, gi, refr, flagged);
+    return lif_free_loop_avx2(in, n, v, ge, gi, refr, dv, flagged);
 #endif
-  return lif_free_tail(in, 0, n, v, ge, gi, refr, flagged, 0);
+  return lif_free_tail(in, 0, n, v, ge, gi, refr, dv, flagged, 0);
 }
 
 void ladsim_lif_refractory_step(const ladsim_lif_internals *in, ladsim_lif_state *s)

@@ -353,12 +353,13 @@ START_TEST(test_free_matches_step)
   p.i_e = 15.0;
   ladsim_lif_internals in = prepared(&p, 0.1);
   double v[N], ge[N], gi[N], refr[N], off[8], off_ref[8];
+  static const double no_input[N];
   uint32_t flagged[N];
   ladsim_lif_state ref[N];
   mixed_states(N, v, ge, gi, refr, ref);
   size_t total = 0, left = 0;
   for (int k = 0; k < STEPS; k++) {
-    size_t nf = ladsim_lif_update_free(&in, N, v, ge, gi, refr, flagged);
+    size_t nf = ladsim_lif_update_free(&in, N, v, ge, gi, refr, no_input, flagged);
     ck_assert_uint_lt(nf, N);
     size_t f = 0;
     for (size_t i = 0; i < N; i++) {

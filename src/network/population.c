@@ -57,7 +57,7 @@ static ladsim_status alloc_arrays(ladsim_population *p)
   p->trace = calloc(n, sizeof(double));
   p->first = calloc(n + 1, sizeof(size_t));
   p->cursor = calloc(n + 1, sizeof(size_t));
-  p->before = calloc(n, sizeof *p->before);
+  p->dv = calloc(n, sizeof *p->dv);
   p->sum = calloc(n, sizeof *p->sum);
   p->busy = calloc(n, 1);
   p->slot_of = calloc(n, sizeof(uint32_t));
@@ -66,7 +66,7 @@ static ladsim_status alloc_arrays(ladsim_population *p)
   p->quiet_ids = calloc(n * p->max_per_step, sizeof(size_t));
   p->ring = calloc(p->ring_len, sizeof *p->ring);
   if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor
-      || !p->before || !p->sum || !p->busy || !p->slot_of || !p->busy_ids || !p->flagged
+      || !p->dv || !p->sum || !p->busy || !p->slot_of || !p->busy_ids || !p->flagged
       || !p->quiet_ids || !p->ring)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
                         p->spec->name, n);
@@ -114,7 +114,7 @@ void ladsim_population_free(ladsim_population *p)
   }
   free(p->ring);
   free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
-  free(p->first); free(p->cursor); free(p->before); free(p->sum); free(p->busy);
+  free(p->first); free(p->cursor); free(p->dv); free(p->sum); free(p->busy);
   free(p->slot_of); free(p->busy_ids); free(p->flagged); free(p->quiet_ids);
   free(p->order); free(p->grouped); free(p->inputs);
   free(p->spike_ids); free(p->spike_offsets);
@@ -226,19 +226,20 @@ static size_t add_arrival(ladsim_population *p, const ladsim_arrival *a,
   unsigned char *restrict busy = p->busy;
   uint32_t *restrict slot_of = p->slot_of, *restrict busy_ids = p->busy_ids;
   ladsim_input_sum *restrict sum = p->sum;
+  double *restrict dv_of = p->dv;
   const double dv = a->dv, dge = a->weight > 0.0 ? a->dg : 0.0;
   const double dgi = a->weight > 0.0 ? 0.0 : a->dg;
   for (size_t e = 0; e < a->n; e++) {
     uint32_t t = hit[e];
+    dv_of[t] += dv;
     if (!busy[t]) {
       busy[t] = 1;
       slot_of[t] = (uint32_t)n_busy;
       busy_ids[n_busy] = t;
-      sum[n_busy++] = (ladsim_input_sum){dv, dge, dgi};
+      sum[n_busy++] = (ladsim_input_sum){dge, dgi};
       continue;
     }
     ladsim_input_sum *k = &sum[slot_of[t]];
-    k->dv += dv;
     k->dge += dge;
     k->dgi += dgi;
   }
@@ -247,7 +248,7 @@ static size_t add_arrival(ladsim_population *p, const ladsim_arrival *a,
 
 /* Sums the end-of-step effects of the slot's spikes per target, in
  * canonical order, so that the sums do not depend on the order in which the
- * spikes were queued; then keeps the busy neurons' states before the step. */
+ * spikes were queued. */
 static ladsim_status sum_inputs(ladsim_population *p, const ladsim_event_slot *s)
 {
   size_t n_busy = 0;
@@ -258,10 +259,6 @@ static ladsim_status sum_inputs(ladsim_population *p, const ladsim_event_slot *s
     n_busy = add_arrival(p, a, arrival_targets(s, a), n_busy);
   }
   p->n_busy = n_busy;
-  for (size_t k = 0; k < n_busy; k++) {
-    uint32_t t = p->busy_ids[k];
-    p->before[k] = (ladsim_lif_state){p->v[t], p->ge[t], p->gi[t], p->refr[t]};
-  }
   return LADSIM_OK;
 }
 
@@ -361,34 +358,30 @@ static ladsim_status gather_inputs(ladsim_population *p, const ladsim_event_slot
   return LADSIM_OK;
 }
 
-/* The exact path for busy neuron k, from its state before the step. */
+/* The exact path for busy neuron k, whose state the update left as it was
+ * before the step. */
 static ladsim_status step_exact(ladsim_population *p, const ladsim_event_slot *s, size_t k)
 {
-  size_t n_in = 0;
+  size_t n_in = 0, t = p->busy_ids[k];
   LADSIM_CHECK(gather_inputs(p, s, k, &n_in));
-  return run_exact(p, p->busy_ids[k], p->before[k], n_in);
+  ladsim_lif_state st = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+  return run_exact(p, t, st, n_in);
 }
 
-/* Busy neuron k after the whole-step update. Below threshold the dynamics
- * are linear, so its inputs' summed effects are added (superposition); one
- * that then reaches threshold, or that the update left alone (partly
- * refractory, or at threshold already), goes the exact way from its state
- * before the step. One refractory for the whole step has V held at reset. */
+/* Busy neuron k after the whole-step update, which added its inputs'
+ * effect on V (superposition, below threshold) or, when they or its own
+ * dynamics take it to threshold, or it is partly refractory, left it
+ * alone for the exact path. */
 static ladsim_status step_busy(ladsim_population *p, const ladsim_event_slot *s, size_t k)
 {
   size_t t = p->busy_ids[k];
   int untouched = p->busy[t] == 2;
-  const ladsim_input_sum *sum = &p->sum[k];
   p->busy[t] = 0;
+  p->dv[t] = 0.0;
   if (untouched)
     return step_exact(p, s, k);
-  if (p->before[k].refr < p->h) {
-    if (p->v[t] + sum->dv >= p->prop.v_th)
-      return step_exact(p, s, k);
-    p->v[t] += sum->dv;
-  }
-  p->ge[t] += sum->dge;
-  p->gi[t] += sum->dgi;
+  p->ge[t] += p->sum[k].dge;
+  p->gi[t] += p->sum[k].dgi;
   return LADSIM_OK;
 }
 
@@ -397,7 +390,7 @@ static ladsim_status step_busy(ladsim_population *p, const ladsim_event_slot *s,
  * or that receive spikes. */
 static ladsim_status step_sparse(ladsim_population *p, const ladsim_event_slot *s)
 {
-  size_t n_fl = ladsim_lif_update_free(&p->prop, p->n, p->v, p->ge, p->gi, p->refr,
+  size_t n_fl = ladsim_lif_update_free(&p->prop, p->n, p->v, p->ge, p->gi, p->refr, p->dv,
                                        p->flagged);
   for (size_t f = 0; f < n_fl; f++) {
     uint32_t t = p->flagged[f];
@@ -497,13 +490,15 @@ static ladsim_status dense_neuron(ladsim_population *p, const ladsim_event_slot 
   int untouched = p->busy[t] == 2;
   p->busy[t] = 0;
   size_t k = p->slot_of[t];
+  double dv_events = p->dv[t];
+  p->dv[t] = 0.0;
   if (!(k < p->n_busy && p->busy_ids[k] == t))
     k = SIZE_MAX;   /* no events from projections */
   if (untouched)
     return dense_exact(p, s, t, k, lo, hi);
   double dv = in->dv[t], dge = in->dge[t], dgi = in->dgi[t];
   if (k != SIZE_MAX) {
-    dv += p->sum[k].dv;
+    dv += dv_events;
     dge += p->sum[k].dge;
     dgi += p->sum[k].dgi;
   }

@@ -44,9 +44,10 @@ typedef struct {
   size_t n_hits, hits_cap;
 } ladsim_event_slot;
 
-/* The summed end-of-step effects of a busy neuron's inputs. */
+/* The summed end-of-step effects of a busy neuron's inputs on g_e and g_i
+ * (those on V are in the population's dv). */
 typedef struct {
-  double dv, dge, dgi;
+  double dge, dgi;
 } ladsim_input_sum;
 
 /* One spike of an input unit during the current view. */
@@ -104,8 +105,8 @@ typedef struct {
   uint32_t *slot_of;             /* n: a busy neuron's number k */
   uint32_t *busy_ids;            /* the busy neurons, by k */
   size_t n_busy;
-  ladsim_lif_state *before;      /* n: busy neuron k's state before the step */
-  ladsim_input_sum *sum;         /* n: busy neuron k's summed input effects */
+  double *dv;                    /* n: a neuron's summed input effect on V; 0 if none */
+  ladsim_input_sum *sum;         /* n: busy neuron k's summed effects on g_e, g_i */
   uint32_t *flagged;             /* n: neurons the whole-step update left alone */
   size_t max_per_step;           /* spikes one neuron can fire in a step */
   size_t *quiet_ids;             /* n * max_per_step: spikes of the fast path */

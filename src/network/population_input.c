@@ -197,6 +197,7 @@ void ladsim_population_reset_state(ladsim_population *p)
     p->ge[i] = p->gi[i] = p->refr[i] = p->trace[i] = 0.0;
   }
   ladsim__population_clear_events(p);
+  memset(p->dv, 0, p->n * sizeof *p->dv);
   if (p->in)
     memset(p->in->xpre, 0, p->in->d * sizeof(double));
 }
