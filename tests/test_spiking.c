@@ -170,9 +170,9 @@ static void queue_spike(ladsim_population *p, size_t e, bool one_by_one, bool ba
   double dv, dg;
   ladsim_lif_input_effect(&p->prop, sp[e].offset, sp[e].weight, &dv, &dg);
   if (!one_by_one) {
-    ck_assert_int_eq(ladsim_population_receive_many(p, 0, targets + sp[e].first, sp[e].n,
-                                                    sp[e].source, sp[e].offset,
-                                                    sp[e].weight, dv, dg), LADSIM_OK);
+    ck_assert_int_eq(ladsim_population_receive_row(p, 0, targets + sp[e].first, sp[e].n,
+                                                   sp[e].source, sp[e].offset,
+                                                   sp[e].weight, dv, dg), LADSIM_OK);
     return;
   }
   for (size_t c = 0; c < sp[e].n; c++) {

@@ -208,10 +208,10 @@ static ladsim_status deliver(ladsim_network *net, int64_t step)
       double off = from->spike_offsets[s], dv, dg;
       ladsim_lif_input_effect(&to->prop, off, pr->weight, &dv, &dg);
       size_t c = pr->start[j];
-      LADSIM_CHECK(ladsim_population_receive_many(to, step + pr->delay_steps,
-                                                  pr->targets + c, pr->start[j + 1] - c,
-                                                  from->id_base + j, off, pr->weight, dv,
-                                                  dg));
+      LADSIM_CHECK(ladsim_population_receive_row(to, step + pr->delay_steps,
+                                                 pr->targets + c, pr->start[j + 1] - c,
+                                                 from->id_base + j, off, pr->weight, dv,
+                                                 dg));
     }
   }
   return LADSIM_OK;

@@ -137,10 +137,10 @@ static ladsim_status reserve_arrival(ladsim_population *p, ladsim_event_slot *s)
   return LADSIM_OK;
 }
 
-ladsim_status ladsim_population_receive_many(ladsim_population *p, int64_t step,
-                                             const uint32_t *targets, size_t n,
-                                             uint32_t source, double offset, double weight,
-                                             double dv, double dg)
+ladsim_status ladsim_population_receive_row(ladsim_population *p, int64_t step,
+                                            const uint32_t *targets, size_t n,
+                                            uint32_t source, double offset, double weight,
+                                            double dv, double dg)
 {
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
   if (n == 0)

@@ -144,13 +144,15 @@ ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
                                         double offset, double weight, double dv,
                                         double dg);
 
-/* The same for n targets of one spike at once; equal to n calls of
- * ladsim_population_receive, but targets is kept, not copied: it must stay
- * as it is until step `step` has been simulated (a projection's row). */
-ladsim_status ladsim_population_receive_many(ladsim_population *p, int64_t step,
-                                             const uint32_t *targets, size_t n,
-                                             uint32_t source, double offset, double weight,
-                                             double dv, double dg);
+/* The same for the n targets of one spike in a projection's row at once;
+ * equal to n calls of ladsim_population_receive, but the row is kept, not
+ * copied: it must stay as it is until step `step` has been simulated, as a
+ * projection's rows do (ladsim_projection). A list of targets that will
+ * not last goes through ladsim_population_receive. */
+ladsim_status ladsim_population_receive_row(ladsim_population *p, int64_t step,
+                                            const uint32_t *targets, size_t n,
+                                            uint32_t source, double offset, double weight,
+                                            double dv, double dg);
 
 /* Forgets the spikes in flight to p. */
 void ladsim__population_clear_events(ladsim_population *p);
