@@ -9,9 +9,13 @@
  * Spikes travel as events with exact times. A spike of source j at step k
  * and offset o reaches its targets after the projection's delay of D steps,
  * at step k + D with the same offset; it is kept in a ring of slots, one per
- * step ahead, until then. In a step every neuron's arriving events are
- * applied in (offset, source id) order, so the result does not depend on the
- * order in which spikes were delivered. */
+ * step ahead, until then, once per target population with its list of
+ * targets. In a step the arriving spikes are applied in (offset, source id,
+ * weight) order, so the result does not depend on the order in which they
+ * were delivered. A step is one pass over all neurons (the whole-step
+ * update plus, by superposition, the summed effect of the inputs of those
+ * that receive some), and the exact path for the few that it leaves alone:
+ * partly refractory, or at or reaching threshold. */
 #ifndef LADSIM_NETWORK_POPULATION_H
 #define LADSIM_NETWORK_POPULATION_H
 
