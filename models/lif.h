@@ -100,6 +100,7 @@
 #define LADSIM_MODELS_LIF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <ladsim/error.h>
 
 /* What the user sets (units in the table above). */
@@ -194,6 +195,27 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
                                       double *ge, double *gi, double *refr,
                                       unsigned char *busy, size_t *spike_ids,
                                       double *spike_offsets, size_t max_spikes);
+
+/* The whole-step update of n neurons (structure of arrays as above) for
+ * the ones it fits: a neuron that is not refractory and stays below
+ * threshold at both ends of the step is advanced with the step's
+ * propagators and then gets dv[i], the summed end-of-step effect on V of
+ * its inputs in the step (ladsim_lif_input_effect; 0 for none: below
+ * threshold the dynamics are linear); one refractory for the whole step is
+ * advanced as by ladsim_lif_refractory_step. Without inputs that is bit
+ * for bit ladsim_lif_step. Every other neuron (partly refractory, at
+ * threshold, or reaching it with or without dv) keeps its state and its
+ * index is written to flagged (room for n, ascending), for the caller to
+ * advance with ladsim_lif_step. The inputs' effects on g_e and g_i are
+ * left to the caller. Returns how many were flagged. Does not allocate. */
+size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
+                              double *ge, double *gi, double *refr, const double *dv,
+                              uint32_t *flagged);
+
+/* One step of a neuron refractory for all of it (s->refr >= h): V stays at
+ * v_reset while g_e and g_i decay; bit for bit ladsim_lif_step without
+ * inputs. */
+void ladsim_lif_refractory_step(const ladsim_lif_internals *in, ladsim_lif_state *s);
 
 /* The change at the end of the step of V (*dv) and of g_e or g_i (*dg, by
  * the sign of weight) caused by an input of weight at offset, for a neuron

@@ -281,6 +281,26 @@ START_TEST(test_first_of_several_crossings)
 }
 END_TEST
 
+/* Neurons in mixed states (at rest, near and above threshold, above
+ * threshold but falling, refractory for less or more than a step, with
+ * inputs of either sign), as arrays and as states in ref. */
+static void mixed_states(int n, double *v, double *ge, double *gi, double *refr,
+                         ladsim_lif_state *ref)
+{
+  for (int i = 0; i < n; i++) {
+    v[i] = -68.0 + 18.2 * fmod(0.618034 * i, 1.0);     /* a few start above v_th */
+    ge[i] = 9.0 * fmod(0.414214 * i, 1.0);
+    gi[i] = -11.0 * fmod(0.732051 * i, 1.0);
+    refr[i] = i % 7 == 0 ? 0.05 + 0.01 * i : i % 7 == 1 ? 0.06 : 0.0;
+    if (i % 11 == 5) {
+      /* Above threshold but pulled below it within the step: fires at once. */
+      v[i] = -49.95;
+      gi[i] = -60.0;
+    }
+    ref[i] = (ladsim_lif_state){v[i], ge[i], gi[i], refr[i]};
+  }
+}
+
 /* A population in mixed states (at rest, near and above threshold, above
  * threshold but falling, refractory for less or more than a step, with
  * inputs of either sign)
@@ -296,18 +316,7 @@ START_TEST(test_quiet_matches_step)
   ladsim_lif_internals in = prepared(&p, 0.1);
   double v[N], ge[N], gi[N], refr[N];
   ladsim_lif_state ref[N];
-  for (int i = 0; i < N; i++) {
-    v[i] = -68.0 + 18.2 * fmod(0.618034 * i, 1.0);     /* a few start above v_th */
-    ge[i] = 9.0 * fmod(0.414214 * i, 1.0);
-    gi[i] = -11.0 * fmod(0.732051 * i, 1.0);
-    refr[i] = i % 7 == 0 ? 0.05 + 0.01 * i : i % 7 == 1 ? 0.06 : 0.0;
-    if (i % 11 == 5) {
-      /* Above threshold but pulled below it within the step: fires at once. */
-      v[i] = -49.95;
-      gi[i] = -60.0;
-    }
-    ref[i] = (ladsim_lif_state){v[i], ge[i], gi[i], refr[i]};
-  }
+  mixed_states(N, v, ge, gi, refr, ref);
   size_t ids[N * 2], total = 0;
   double offs[N * 2], off_ref[8];
   for (int k = 0; k < STEPS; k++) {
@@ -328,6 +337,52 @@ START_TEST(test_quiet_matches_step)
     total += n;
   }
   ck_assert_uint_gt(total, 100);
+}
+END_TEST
+
+/* The same population through update_free, which leaves the neurons that
+ * are partly refractory or at threshold to the caller: those are advanced
+ * with ladsim_lif_step, and every neuron must end bit for bit as with
+ * ladsim_lif_step alone. 151 neurons leave a tail after the groups of
+ * eight. */
+START_TEST(test_free_matches_step)
+{
+  enum { N = 151, STEPS = 400 };
+  ladsim_lif_params p = defaults();
+  p.t_ref = 0.73;
+  p.i_e = 15.0;
+  ladsim_lif_internals in = prepared(&p, 0.1);
+  double v[N], ge[N], gi[N], refr[N], off[8], off_ref[8];
+  static const double no_input[N];
+  uint32_t flagged[N];
+  ladsim_lif_state ref[N];
+  mixed_states(N, v, ge, gi, refr, ref);
+  size_t total = 0, left = 0;
+  for (int k = 0; k < STEPS; k++) {
+    size_t nf = ladsim_lif_update_free(&in, N, v, ge, gi, refr, no_input, flagged);
+    ck_assert_uint_lt(nf, N);
+    size_t f = 0;
+    for (size_t i = 0; i < N; i++) {
+      int fired = ladsim_lif_step(&in, &ref[i], NULL, 0, off_ref, 8), mine = 0;
+      if (f < nf && flagged[f] == i) {
+        ladsim_lif_state st = {v[i], ge[i], gi[i], refr[i]};
+        ck_assert(st.refr < in.h);
+        mine = ladsim_lif_step(&in, &st, NULL, 0, off, 8);
+        v[i] = st.v, ge[i] = st.ge, gi[i] = st.gi, refr[i] = st.refr;
+        f++;
+      }
+      ck_assert_int_eq(mine, fired);
+      for (int s = 0; s < fired; s++)
+        ck_assert(off[s] == off_ref[s]);
+      ck_assert(v[i] == ref[i].v && ge[i] == ref[i].ge);
+      ck_assert(gi[i] == ref[i].gi && refr[i] == ref[i].refr);
+      total += (size_t)fired;
+    }
+    ck_assert_uint_eq(f, nf);
+    left += nf;
+  }
+  ck_assert_uint_gt(total, 100);
+  ck_assert_uint_gt(left, total);
 }
 END_TEST
 
@@ -434,6 +489,7 @@ int main(void)
   suite_add_tcase(s, spikes);
   TCase *paths = tcase_create("fast path");
   tcase_add_test(paths, test_quiet_matches_step);
+  tcase_add_test(paths, test_free_matches_step);
   suite_add_tcase(s, paths);
   TCase *api = tcase_create("parameters");
   tcase_add_test(api, test_surrogate);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <ladsim/ladsim.h>
 #include "network/network.h"
+#include "network/population.h"
 
 /* A small CUBA-like network: driven above threshold by its resting
  * potential, coupled by sparse excitation and inhibition. */
@@ -159,6 +160,77 @@ START_TEST(test_seed_reproducible)
 }
 END_TEST
 
+/* Queues spike e of a fixed list for population p: spikes of four sources,
+ * two at one offset, with weights of both signs, each to a few targets. */
+static void queue_spike(ladsim_population *p, size_t e, bool one_by_one, bool backwards)
+{
+  static const uint32_t targets[] = {3, 17, 40, 41, 99, 120, 155, 3, 17, 60};
+  static const struct { uint32_t source; double offset, weight; size_t first, n; } sp[] = {
+    {7, 0.03, 1.2, 0, 5}, {2, 0.03, -6.0, 2, 6}, {9, 0.0, 1500.0, 5, 5}, {4, 0.071, 900.0, 0, 10}};
+  double dv, dg;
+  ladsim_lif_input_effect(&p->prop, sp[e].offset, sp[e].weight, &dv, &dg);
+  if (!one_by_one) {
+    ck_assert_int_eq(ladsim_population_receive_row(p, 0, targets + sp[e].first, sp[e].n,
+                                                   sp[e].source, sp[e].offset,
+                                                   sp[e].weight, dv, dg), LADSIM_OK);
+    return;
+  }
+  for (size_t c = 0; c < sp[e].n; c++) {
+    size_t at = sp[e].first + (backwards ? sp[e].n - 1 - c : c);
+    ck_assert_int_eq(ladsim_population_receive(p, 0, targets[at], sp[e].source, sp[e].offset,
+                                               sp[e].weight, dv, dg), LADSIM_OK);
+  }
+}
+
+/* A step of population 0 after the spikes were queued in one of three
+ * ways; its state and spikes go to *out. */
+static void step_after(const ladsim_model *m, int way, ladsim_population *out,
+                       double *state)
+{
+  ladsim_network *net;
+  ck_assert_int_eq(ladsim_network_alloc(m, 0, MPI_COMM_NULL, &net), LADSIM_OK);
+  ladsim_population *p = net->pops[0];
+  for (size_t e = 0; e < 4; e++)
+    queue_spike(p, way == 2 ? 3 - e : e, way != 0, way == 2);
+  ck_assert_int_eq(ladsim_population_step(p, 0), LADSIM_OK);
+  ck_assert_uint_ge(p->n_spikes, 2);   /* the strong inputs make neurons fire */
+  for (size_t i = 0; i < p->n; i++) {
+    state[4 * i] = p->v[i];
+    state[4 * i + 1] = p->ge[i];
+    state[4 * i + 2] = p->gi[i];
+    state[4 * i + 3] = p->refr[i];
+  }
+  out->n_spikes = p->n_spikes;
+  memcpy(out->spike_ids, p->spike_ids, p->n_spikes * sizeof *p->spike_ids);
+  memcpy(out->spike_offsets, p->spike_offsets, p->n_spikes * sizeof *p->spike_offsets);
+  ladsim_network_free(net);
+}
+
+/* The spikes of a step are applied in one canonical order: queued all at
+ * once per spike, target by target, or in the reverse order, they leave
+ * the same state and the same spikes, bit for bit. */
+START_TEST(test_delivery_order_does_not_matter)
+{
+  ladsim_model *m = model("0.1 ms", "1 ms");
+  static double state[3][4 * 160];
+  uint32_t ids[3][64];
+  double offs[3][64];
+  ladsim_population got[3];
+  for (int way = 0; way < 3; way++) {
+    got[way].spike_ids = ids[way];
+    got[way].spike_offsets = offs[way];
+    step_after(m, way, &got[way], state[way]);
+  }
+  for (int way = 1; way < 3; way++) {
+    ck_assert_int_eq(memcmp(state[0], state[way], sizeof state[0]), 0);
+    ck_assert_uint_eq(got[0].n_spikes, got[way].n_spikes);
+    ck_assert_int_eq(memcmp(ids[0], ids[way], got[0].n_spikes * sizeof ids[0][0]), 0);
+    ck_assert_int_eq(memcmp(offs[0], offs[way], got[0].n_spikes * sizeof offs[0][0]), 0);
+  }
+  ladsim_model_free(m);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
   Suite *s = suite_create("spiking");
@@ -166,6 +238,7 @@ int main(int argc, char **argv)
   tcase_add_test(tc, test_file_holds_the_simulated_spikes);
   tcase_add_test(tc, test_spike_times_independent_of_resolution);
   tcase_add_test(tc, test_seed_reproducible);
+  tcase_add_test(tc, test_delivery_order_does_not_matter);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   return ladsim_test_run_mpi(argc, argv, s);

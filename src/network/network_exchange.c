@@ -63,9 +63,9 @@ static ladsim_status deliver_projection(ladsim_network *net, size_t k,
     uint32_t j = r[s].id;
     double dv, dg;
     ladsim_lif_input_effect(&to->prop, r[s].offset, pr->weight, &dv, &dg);
-    for (size_t c = pr->start[j]; c < pr->start[j + 1]; c++)
-      LADSIM_CHECK(ladsim_population_receive(to, at, pr->targets[c], base + j, r[s].offset,
-                                             pr->weight, dv, dg));
+    size_t c = pr->start[j];
+    LADSIM_CHECK(ladsim_population_receive_row(to, at, pr->targets + c, pr->start[j + 1] - c,
+                                               base + j, r[s].offset, pr->weight, dv, dg));
   }
   return LADSIM_OK;
 }

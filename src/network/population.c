@@ -2,6 +2,7 @@
 #include "config.h"
 #include "network/population.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,32 @@ static void init_state(ladsim_population *p, size_t index, uint64_t seed)
   }
 }
 
+static ladsim_status alloc_arrays(ladsim_population *p)
+{
+  size_t n = p->n ? p->n : 1;   /* a rank may hold no neuron of a small layer */
+  p->v = calloc(n, sizeof(double));
+  p->ge = calloc(n, sizeof(double));
+  p->gi = calloc(n, sizeof(double));
+  p->refr = calloc(n, sizeof(double));
+  p->trace = calloc(n, sizeof(double));
+  p->first = calloc(n + 1, sizeof(size_t));
+  p->cursor = calloc(n + 1, sizeof(size_t));
+  p->dv = calloc(n, sizeof *p->dv);
+  p->sum = calloc(n, sizeof *p->sum);
+  p->busy = calloc(n, 1);
+  p->slot_of = calloc(n, sizeof(uint32_t));
+  p->busy_ids = calloc(n, sizeof(uint32_t));
+  p->flagged = calloc(n, sizeof(uint32_t));
+  p->quiet_ids = calloc(n * p->max_per_step, sizeof(size_t));
+  p->ring = calloc(p->ring_len, sizeof *p->ring);
+  if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor
+      || !p->dv || !p->sum || !p->busy || !p->slot_of || !p->busy_ids || !p->flagged
+      || !p->quiet_ids || !p->ring)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
+                        p->spec->name, n);
+  return LADSIM_OK;
+}
+
 ladsim_status ladsim_population_alloc(const ladsim_layer_spec *spec, size_t index,
                                       uint32_t id_base, double h,
                                       int64_t max_delay_steps, uint64_t seed,
@@ -75,30 +102,11 @@ ladsim_status ladsim_population_alloc_block(const ladsim_layer_spec *spec, size_
   p->h = h;
   LADSIM_CHECK_GOTO(st, ladsim_lif_prepare(&lp, h, &p->prop), fail);
   p->trace_decay = exp(-h / spec->lif.tau_trace);
-  size_t n = p->n ? p->n : 1;   /* a rank may hold no neuron of a small layer */
-  p->v = calloc(n, sizeof(double));
-  p->ge = calloc(n, sizeof(double));
-  p->gi = calloc(n, sizeof(double));
-  p->refr = calloc(n, sizeof(double));
-  p->trace = calloc(n, sizeof(double));
-  p->first = calloc(n + 1, sizeof(size_t));
-  p->cursor = calloc(n + 1, sizeof(size_t));
-  p->before = calloc(n, sizeof *p->before);
-  p->busy = calloc(n, 1);
-  p->slot_of = calloc(n, sizeof(uint32_t));
-  p->busy_ids = calloc(n, sizeof(uint32_t));
   /* With t_ref > 0 a neuron fires at most floor(h / t_ref) + 1 times in a
    * step; without, 8 spikes per step are taken as runaway activity. */
   p->max_per_step = spec->lif.t_ref > 0.0 ? (size_t)floor(h / spec->lif.t_ref) + 1 : 8;
-  p->quiet_ids = calloc(n * p->max_per_step, sizeof(size_t));
   p->ring_len = (size_t)(max_delay_steps < 1 ? 1 : max_delay_steps) + 1;
-  p->ring = calloc(p->ring_len, sizeof *p->ring);
-  if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor || !p->before || !p->quiet_ids || !p->ring ||
-      !p->busy || !p->slot_of || !p->busy_ids) {
-    st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
-                      spec->name, n);
-    goto fail;
-  }
+  LADSIM_CHECK_GOTO(st, alloc_arrays(p), fail);
   init_state(p, index, seed);
   *out = p;
   return LADSIM_OK;
@@ -111,14 +119,59 @@ void ladsim_population_free(ladsim_population *p)
 {
   if (!p)
     return;
-  for (size_t k = 0; p->ring && k < p->ring_len; k++)
-    free(p->ring[k].ev);
+  for (size_t k = 0; p->ring && k < p->ring_len; k++) {
+    free(p->ring[k].arr);
+    free(p->ring[k].hits);
+  }
   free(p->ring);
   free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
-  free(p->first); free(p->cursor); free(p->before); free(p->busy); free(p->slot_of); free(p->busy_ids); free(p->quiet_ids); free(p->sorted); free(p->inputs);
+  free(p->first); free(p->cursor); free(p->dv); free(p->sum); free(p->busy);
+  free(p->slot_of); free(p->busy_ids); free(p->flagged); free(p->quiet_ids);
+  free(p->order); free(p->grouped); free(p->inputs);
   free(p->spike_ids); free(p->spike_offsets);
   ladsim__dense_input_free(p->in);
   free(p);
+}
+
+void ladsim__population_clear_events(ladsim_population *p)
+{
+  for (size_t k = 0; k < p->ring_len; k++)
+    p->ring[k].n_arr = p->ring[k].n_hits = 0;
+}
+
+/* Room for one more arrival in s. */
+static ladsim_status reserve_arrival(ladsim_population *p, ladsim_event_slot *s)
+{
+  if (ladsim__reserve((void **)&s->arr, &s->arr_cap, s->n_arr + 1, sizeof *s->arr))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory queueing spikes for layer %s",
+                        p->spec->name);
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim_population_receive_row(ladsim_population *p, int64_t step,
+                                            const uint32_t *targets, size_t n,
+                                            uint32_t source, double offset, double weight,
+                                            double dv, double dg)
+{
+  ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
+  if (n == 0)
+    return LADSIM_OK;
+  LADSIM_CHECK(reserve_arrival(p, s));
+  s->arr[s->n_arr++] = (ladsim_arrival){source, offset, weight, dv, dg, targets, 0, n};
+  return LADSIM_OK;
+}
+
+/* Whether a spike is the one queued last in the slot, with its targets in
+ * the slot's own list, so that target can join them: the targets of one
+ * spike usually come one after the other. */
+static int same_arrival(const ladsim_event_slot *s, uint32_t source, double offset,
+                        double weight, double dv, double dg)
+{
+  if (s->n_arr == 0)
+    return 0;
+  const ladsim_arrival *a = &s->arr[s->n_arr - 1];
+  return !a->ext && a->source == source && a->offset == offset && a->weight == weight
+         && a->dv == dv && a->dg == dg;
 }
 
 ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
@@ -127,39 +180,114 @@ ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
                                         double dg)
 {
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
-  if (ladsim__reserve((void **)&s->ev, &s->cap, s->n + 1, sizeof *s->ev))
+  if (ladsim__reserve((void **)&s->hits, &s->hits_cap, s->n_hits + 1, sizeof *s->hits))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory queueing spikes for layer %s",
                         p->spec->name);
-  s->ev[s->n++] = (ladsim_spike_event){target, source, offset, weight, dv, dg};
+  if (same_arrival(s, source, offset, weight, dv, dg)) {
+    s->arr[s->n_arr - 1].n++;
+  } else {
+    LADSIM_CHECK(reserve_arrival(p, s));
+    s->arr[s->n_arr++] = (ladsim_arrival){source, offset, weight, dv, dg, NULL, s->n_hits, 1};
+  }
+  s->hits[s->n_hits++] = target;
   return LADSIM_OK;
 }
 
-static int cmp_event(const void *a, const void *b)
+/* The targets of arrival a. */
+static inline const uint32_t *arrival_targets(const ladsim_event_slot *s,
+                                              const ladsim_arrival *a)
 {
-  const ladsim_spike_event *x = a, *y = b;
-  if (x->offset != y->offset)
-    return x->offset < y->offset ? -1 : 1;
-  return (x->source > y->source) - (x->source < y->source);
+  return a->ext ? a->ext : s->hits + a->first;
 }
 
-/* Groups the slot's events by target in O(events): busy[t] marks the
- * targets, slot_of[t] numbers them in order of first appearance, and
- * first[k] .. first[k + 1] is the range of the k-th target, each range in
- * (offset, source) order. */
-static ladsim_status group(ladsim_population *p, const ladsim_event_slot *s)
+/* The canonical order of a step's arrivals; equal keys have equal effects,
+ * so their order does not matter. */
+static int arrival_before(const ladsim_arrival *x, const ladsim_arrival *y)
 {
-  p->n_busy = 0;
-  for (size_t e = 0; e < s->n; e++) {
-    uint32_t t = s->ev[e].target;
-    if (!p->busy[t]) {
-      p->busy[t] = 1;
-      p->slot_of[t] = (uint32_t)p->n_busy;
-      p->busy_ids[p->n_busy] = t;
-      p->cursor[p->n_busy++] = 0;
+  if (x->offset != y->offset)
+    return x->offset < y->offset;
+  if (x->source != y->source)
+    return x->source < y->source;
+  return x->weight < y->weight;
+}
+
+/* Puts the slot's arrivals in canonical order in p->order: a step has a few
+ * of them (two in the CUBA network), in nearly that order already. */
+static ladsim_status order_arrivals(ladsim_population *p, const ladsim_event_slot *s)
+{
+  if (ladsim__reserve((void **)&p->order, &p->order_cap, s->n_arr, sizeof *p->order))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory ordering spikes");
+  for (size_t a = 0; a < s->n_arr; a++) {
+    size_t b = a;
+    while (b > 0 && arrival_before(&s->arr[a], &s->arr[p->order[b - 1]])) {
+      p->order[b] = p->order[b - 1];
+      b--;
     }
-    p->cursor[p->slot_of[t]]++;
+    p->order[b] = (uint32_t)a;
   }
-  /* counts into starts: first[k] is where group k begins */
+  return LADSIM_OK;
+}
+
+/* Adds the effects of arrival a to the sums of its targets; a target met
+ * for the first time is numbered as the next busy neuron, its sums starting
+ * at a's effects (0 + x is x, bit for bit). Returns the new count. */
+static size_t add_arrival(ladsim_population *p, const ladsim_arrival *a,
+                          const uint32_t *restrict hit, size_t n_busy)
+{
+  unsigned char *restrict busy = p->busy;
+  uint32_t *restrict slot_of = p->slot_of, *restrict busy_ids = p->busy_ids;
+  ladsim_input_sum *restrict sum = p->sum;
+  double *restrict dv_of = p->dv;
+  const double dv = a->dv, dge = a->weight > 0.0 ? a->dg : 0.0;
+  const double dgi = a->weight > 0.0 ? 0.0 : a->dg;
+  for (size_t e = 0; e < a->n; e++) {
+    uint32_t t = hit[e];
+    dv_of[t] += dv;
+    if (!busy[t]) {
+      busy[t] = 1;
+      slot_of[t] = (uint32_t)n_busy;
+      busy_ids[n_busy] = t;
+      sum[n_busy++] = (ladsim_input_sum){dge, dgi};
+      continue;
+    }
+    ladsim_input_sum *k = &sum[slot_of[t]];
+    k->dge += dge;
+    k->dgi += dgi;
+  }
+  return n_busy;
+}
+
+/* Sums the end-of-step effects of the slot's spikes per target, in
+ * canonical order, so that the sums do not depend on the order in which the
+ * spikes were queued. */
+static ladsim_status sum_inputs(ladsim_population *p, const ladsim_event_slot *s)
+{
+  size_t n_busy = 0;
+  p->is_grouped = false;
+  LADSIM_CHECK(order_arrivals(p, s));
+  for (size_t o = 0; o < s->n_arr; o++) {
+    const ladsim_arrival *a = &s->arr[p->order[o]];
+    n_busy = add_arrival(p, a, arrival_targets(s, a), n_busy);
+  }
+  p->n_busy = n_busy;
+  return LADSIM_OK;
+}
+
+/* Lists every busy neuron's arrivals, in canonical order: done once in a
+ * step, when the first one needs the exact path. */
+static ladsim_status group_inputs(ladsim_population *p, const ladsim_event_slot *s)
+{
+  if (p->is_grouped)
+    return LADSIM_OK;
+  size_t n_hits = 0;
+  for (size_t a = 0; a < s->n_arr; a++)
+    n_hits += s->arr[a].n;
+  if (ladsim__reserve((void **)&p->grouped, &p->grouped_cap, n_hits, sizeof *p->grouped))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory grouping spikes");
+  memset(p->cursor, 0, p->n_busy * sizeof *p->cursor);
+  for (size_t a = 0; a < s->n_arr; a++)
+    for (size_t e = 0; e < s->arr[a].n; e++)
+      p->cursor[p->slot_of[arrival_targets(s, &s->arr[a])[e]]]++;
   size_t at = 0;
   for (size_t k = 0; k < p->n_busy; k++) {
     p->first[k] = at;
@@ -167,18 +295,13 @@ static ladsim_status group(ladsim_population *p, const ladsim_event_slot *s)
     p->cursor[k] = p->first[k];
   }
   p->first[p->n_busy] = at;
-  if (ladsim__reserve((void **)&p->sorted, &p->sorted_cap, s->n, sizeof *p->sorted))
-    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory sorting spikes");
-  for (size_t e = 0; e < s->n; e++) {
-    size_t k = p->slot_of[s->ev[e].target];
-    size_t i = p->cursor[k]++;
-    /* insertion keeps the group in (offset, source) order */
-    while (i > p->first[k] && cmp_event(&p->sorted[i - 1], &s->ev[e]) > 0) {
-      p->sorted[i] = p->sorted[i - 1];
-      i--;
-    }
-    p->sorted[i] = s->ev[e];
+  for (size_t o = 0; o < s->n_arr; o++) {
+    const ladsim_arrival *a = &s->arr[p->order[o]];
+    const uint32_t *hit = arrival_targets(s, a);
+    for (size_t e = 0; e < a->n; e++)
+      p->grouped[p->cursor[p->slot_of[hit[e]]]++] = p->order[o];
   }
+  p->is_grouped = true;
   return LADSIM_OK;
 }
 
@@ -203,22 +326,20 @@ static ladsim_status reserve_spikes(ladsim_population *p, size_t need)
   return LADSIM_OK;
 }
 
-static ladsim_status add_spike(ladsim_population *p, size_t id, double offset)
-{
-  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + 1));
-  p->spike_ids[p->n_spikes] = (uint32_t)id;
-  p->spike_offsets[p->n_spikes++] = offset;
-  return LADSIM_OK;
-}
-
 /* Runs neuron t exactly through the step from state st with the n_in
- * inputs in p->inputs. */
+ * inputs in p->inputs; its spikes go straight to the step's list. Without
+ * inputs and with t_ref > 0 a neuron fires at most max_per_step times
+ * (models/lif.h gives the bound); otherwise 8 spikes in a step are taken
+ * as runaway activity. */
 static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state st,
                                size_t n_in)
 {
-  double off[8];
-  int fired = ladsim_lif_step(&p->prop, &st, p->inputs, n_in, off, 8);
-  if (fired == 8)
+  int bounded = n_in == 0 && p->spec->lif.t_ref > 0.0;
+  size_t cap = bounded ? p->max_per_step : 8;
+  LADSIM_CHECK(reserve_spikes(p, p->n_spikes + cap));
+  int fired = ladsim_lif_step(&p->prop, &st, p->inputs, n_in, p->spike_offsets + p->n_spikes,
+                              cap > INT_MAX ? INT_MAX : (int)cap);
+  if (!bounded && fired == 8)
     return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neuron %zu fires 8 or more times in "
                         "one step; use a finer simulation.resolution or a longer t_ref",
                         p->spec->name, p->lo + t);
@@ -227,60 +348,77 @@ static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state 
   p->gi[t] = st.gi;
   p->refr[t] = st.refr;
   for (int f = 0; f < fired; f++)
-    LADSIM_CHECK(add_spike(p, t, off[f]));
+    p->spike_ids[p->n_spikes++] = (uint32_t)t;
   return LADSIM_OK;
 }
 
-/* The exact path for busy neuron k (the k-th target of this step), from
- * its state before the step. */
-static ladsim_status step_exact(ladsim_population *p, size_t k)
+/* Busy neuron k's inputs into p->inputs, in canonical order; their count
+ * in *n_in. */
+static ladsim_status gather_inputs(ladsim_population *p, const ladsim_event_slot *s,
+                                   size_t k, size_t *n_in)
 {
-  size_t lo = p->first[k], n_in = p->first[k + 1] - lo;
-  if (ladsim__reserve((void **)&p->inputs, &p->inputs_cap, n_in, sizeof *p->inputs))
+  LADSIM_CHECK(group_inputs(p, s));
+  size_t lo = p->first[k];
+  *n_in = p->first[k + 1] - lo;
+  if (ladsim__reserve((void **)&p->inputs, &p->inputs_cap, *n_in, sizeof *p->inputs))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
-  for (size_t e = 0; e < n_in; e++)
-    p->inputs[e] = (ladsim_lif_input){p->sorted[lo + e].offset, p->sorted[lo + e].weight};
-  return run_exact(p, p->busy_ids[k], p->before[k], n_in);
-}
-
-/* Adds the end-of-step effects of group k's events to *dv, *dge, *dgi. */
-static inline void group_effects(const ladsim_population *p, size_t k, double *dv,
-                                 double *dge, double *dgi)
-{
-  for (size_t e = p->first[k]; e < p->first[k + 1]; e++) {
-    const ladsim_spike_event *ev = &p->sorted[e];
-    *dv += ev->dv;
-    if (ev->weight > 0.0)
-      *dge += ev->dg;
-    else
-      *dgi += ev->dg;
+  for (size_t e = 0; e < *n_in; e++) {
+    const ladsim_arrival *a = &s->arr[p->grouped[lo + e]];
+    p->inputs[e] = (ladsim_lif_input){a->offset, a->weight};
   }
+  return LADSIM_OK;
 }
 
-/* A busy neuron that took the whole-step update: its inputs' effects are
- * added (the dynamics are linear below threshold); one that now reaches
- * threshold goes the exact way to find when. */
-static ladsim_status step_busy(ladsim_population *p, size_t k)
+/* The exact path for busy neuron k, whose state the update left as it was
+ * before the step. */
+static ladsim_status step_exact(ladsim_population *p, const ladsim_event_slot *s, size_t k)
+{
+  size_t n_in = 0, t = p->busy_ids[k];
+  LADSIM_CHECK(gather_inputs(p, s, k, &n_in));
+  ladsim_lif_state st = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+  return run_exact(p, t, st, n_in);
+}
+
+/* Busy neuron k after the whole-step update, which added its inputs'
+ * effect on V (superposition, below threshold) or, when they or its own
+ * dynamics take it to threshold, or it is partly refractory, left it
+ * alone for the exact path. */
+static ladsim_status step_busy(ladsim_population *p, const ladsim_event_slot *s, size_t k)
 {
   size_t t = p->busy_ids[k];
   int untouched = p->busy[t] == 2;
   p->busy[t] = 0;
+  p->dv[t] = 0.0;
   if (untouched)
-    return step_exact(p, k);
-  int clamped = p->before[k].refr >= p->h;   /* V held at reset all step */
-  double dv = 0.0, dge = 0.0, dgi = 0.0;
-  group_effects(p, k, &dv, &dge, &dgi);
-  if (!clamped && p->v[t] + dv >= p->prop.v_th)
-    return step_exact(p, k);
-  if (!clamped)
-    p->v[t] += dv;
-  p->ge[t] += dge;
-  p->gi[t] += dgi;
+    return step_exact(p, s, k);
+  p->ge[t] += p->sum[k].dge;
+  p->gi[t] += p->sum[k].dgi;
   return LADSIM_OK;
 }
 
-/* The fast path for every neuron that receives nothing; each spikes at
- * most max_per_step times (models/lif.h gives the bound). */
+/* One step of a population without input from the stimulus: one pass over
+ * the neurons for the whole-step update, then the few that it left alone
+ * or that receive spikes. */
+static ladsim_status step_sparse(ladsim_population *p, const ladsim_event_slot *s)
+{
+  size_t n_fl = ladsim_lif_update_free(&p->prop, p->n, p->v, p->ge, p->gi, p->refr, p->dv,
+                                       p->flagged);
+  for (size_t f = 0; f < n_fl; f++) {
+    uint32_t t = p->flagged[f];
+    if (p->busy[t]) {
+      p->busy[t] = 2;   /* left for step_busy */
+    } else {
+      ladsim_lif_state st = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+      LADSIM_CHECK(run_exact(p, t, st, 0));
+    }
+  }
+  for (size_t k = 0; k < p->n_busy; k++)
+    LADSIM_CHECK(step_busy(p, s, k));
+  return LADSIM_OK;
+}
+
+/* The fast path of the dense input for every neuron; each spikes at most
+ * max_per_step times (models/lif.h gives the bound). */
 static ladsim_status step_quiet(ladsim_population *p)
 {
   size_t cap = p->n * p->max_per_step;
@@ -324,24 +462,30 @@ static void dense_effects(ladsim_population *p, size_t lo, size_t hi)
 }
 
 /* The exact path for neuron t: the step's input spikes lo .. hi with
- * weights from row t of W, merged by offset with its events of group k
- * (k == SIZE_MAX: none), the input first at equal offsets. */
-static ladsim_status dense_exact(ladsim_population *p, size_t t, size_t k, size_t lo,
-                                 size_t hi)
+ * weights from row t of W, merged by offset with its events of busy
+ * neuron k (k == SIZE_MAX: none), the input first at equal offsets. */
+static ladsim_status dense_exact(ladsim_population *p, const ladsim_event_slot *s, size_t t,
+                                 size_t k, size_t lo, size_t hi)
 {
   const ladsim_dense_input *in = p->in;
-  size_t g = k == SIZE_MAX ? 0 : p->first[k], g_end = k == SIZE_MAX ? 0 : p->first[k + 1];
+  size_t g = 0, g_end = 0;
+  if (k != SIZE_MAX) {
+    LADSIM_CHECK(group_inputs(p, s));
+    g = p->first[k];
+    g_end = p->first[k + 1];
+  }
   size_t need = hi - lo + g_end - g;
   if (ladsim__reserve((void **)&p->inputs, &p->inputs_cap, need, sizeof *p->inputs))
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
   const double *w = in->W + t * in->d;
   size_t m = 0, a = lo;
   while (a < hi || g < g_end) {
-    if (g == g_end || (a < hi && in->spikes[a].offset <= p->sorted[g].offset)) {
+    const ladsim_arrival *e = g < g_end ? &s->arr[p->grouped[g]] : NULL;
+    if (!e || (a < hi && in->spikes[a].offset <= e->offset)) {
       p->inputs[m++] = (ladsim_lif_input){in->spikes[a].offset, w[in->spikes[a].id]};
       a++;
     } else {
-      p->inputs[m++] = (ladsim_lif_input){p->sorted[g].offset, p->sorted[g].weight};
+      p->inputs[m++] = (ladsim_lif_input){e->offset, e->weight};
       g++;
     }
   }
@@ -350,22 +494,28 @@ static ladsim_status dense_exact(ladsim_population *p, size_t t, size_t k, size_
 
 /* Neuron t after the whole-step update of a step with input spikes: the
  * same choice as step_busy, with the dense input's effects added. */
-static ladsim_status dense_neuron(ladsim_population *p, size_t t, size_t lo, size_t hi)
+static ladsim_status dense_neuron(ladsim_population *p, const ladsim_event_slot *s, size_t t,
+                                  size_t lo, size_t hi)
 {
   ladsim_dense_input *in = p->in;
   int untouched = p->busy[t] == 2;
   p->busy[t] = 0;
   size_t k = p->slot_of[t];
+  double dv_events = p->dv[t];
+  p->dv[t] = 0.0;
   if (!(k < p->n_busy && p->busy_ids[k] == t))
     k = SIZE_MAX;   /* no events from projections */
   if (untouched)
-    return dense_exact(p, t, k, lo, hi);
+    return dense_exact(p, s, t, k, lo, hi);
   double dv = in->dv[t], dge = in->dge[t], dgi = in->dgi[t];
-  if (k != SIZE_MAX)
-    group_effects(p, k, &dv, &dge, &dgi);
+  if (k != SIZE_MAX) {
+    dv += dv_events;
+    dge += p->sum[k].dge;
+    dgi += p->sum[k].dgi;
+  }
   int clamped = in->before[t].refr >= p->h;
   if (!clamped && p->v[t] + dv >= p->prop.v_th)
-    return dense_exact(p, t, k, lo, hi);
+    return dense_exact(p, s, t, k, lo, hi);
   if (!clamped)
     p->v[t] += dv;
   p->ge[t] += dge;
@@ -374,7 +524,8 @@ static ladsim_status dense_neuron(ladsim_population *p, size_t t, size_t lo, siz
 }
 
 /* A step in which input spikes lo .. hi arrive: every neuron receives them. */
-static ladsim_status step_dense(ladsim_population *p, size_t lo, size_t hi)
+static ladsim_status step_dense(ladsim_population *p, const ladsim_event_slot *s, size_t lo,
+                                size_t hi)
 {
   ladsim_dense_input *in = p->in;
   for (size_t i = 0; i < p->n; i++) {
@@ -384,7 +535,7 @@ static ladsim_status step_dense(ladsim_population *p, size_t lo, size_t hi)
   dense_effects(p, lo, hi);
   LADSIM_CHECK(step_quiet(p));
   for (size_t i = 0; i < p->n; i++)
-    LADSIM_CHECK(dense_neuron(p, i, lo, hi));
+    LADSIM_CHECK(dense_neuron(p, s, i, lo, hi));
   return LADSIM_OK;
 }
 
@@ -446,21 +597,14 @@ ladsim_status ladsim_population_step(ladsim_population *p, int64_t step)
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
   size_t lo = 0, hi = 0;
   p->n_spikes = 0;
-  LADSIM_CHECK(group(p, s));
-  for (size_t k = 0; k < p->n_busy; k++) {
-    size_t t = p->busy_ids[k];
-    p->before[k] = (ladsim_lif_state){p->v[t], p->ge[t], p->gi[t], p->refr[t]};
-  }
+  LADSIM_CHECK(sum_inputs(p, s));
   if (p->in)
     input_range(p, &lo, &hi);
-  if (hi > lo) {
-    LADSIM_CHECK(step_dense(p, lo, hi));
-  } else {
-    LADSIM_CHECK(step_quiet(p));
-    for (size_t k = 0; k < p->n_busy; k++)
-      LADSIM_CHECK(step_busy(p, k));
-  }
-  s->n = 0;
+  if (hi > lo)
+    LADSIM_CHECK(step_dense(p, s, lo, hi));
+  else
+    LADSIM_CHECK(step_sparse(p, s));
+  s->n_arr = s->n_hits = 0;
   order_spikes(p);
   update_trace(p);
   return LADSIM_OK;

@@ -9,9 +9,13 @@
  * Spikes travel as events with exact times. A spike of source j at step k
  * and offset o reaches its targets after the projection's delay of D steps,
  * at step k + D with the same offset; it is kept in a ring of slots, one per
- * step ahead, until then. In a step every neuron's arriving events are
- * applied in (offset, source id) order, so the result does not depend on the
- * order in which spikes were delivered.
+ * step ahead, until then, once per target population with its list of
+ * targets. In a step the arriving spikes are applied in (offset, source id,
+ * weight) order, so the result does not depend on the order in which they
+ * were delivered. A step is one pass over all neurons (the whole-step
+ * update plus, by superposition, the summed effect of the inputs of those
+ * that receive some), and the exact path for the few that it leaves alone:
+ * partly refractory, or at or reaching threshold.
  *
  * A rank holds a block of the layer's neurons, lo .. lo + n (comm/comm.h),
  * with their state, their incoming events and their rows of the dense
@@ -28,19 +32,32 @@
 #include "learning/rule.h"
 #include "models/lif.h"
 
-/* One spike on its way to one target. */
+/* One spike on its way to some targets of one population: what they all
+ * receive, and where its targets are in the slot's list. */
 typedef struct {
-  uint32_t target;
   uint32_t source;       /* global id of the sender, for the canonical order */
   double offset;         /* ms into the step */
   double weight;         /* mV */
   double dv, dg;         /* its effect at the end of the step (superposition) */
-} ladsim_spike_event;
+  const uint32_t *ext;   /* its targets: ext[0 .. n), or if NULL the slot's */
+  size_t first, n;       /* hits[first .. first + n) */
+} ladsim_arrival;
 
+/* The spikes arriving in one step. A spike reaches some 80 targets in the
+ * CUBA network, so it is kept once, with its list of targets, rather than
+ * once per target; the list of a projection's row is not even copied. */
 typedef struct {
-  ladsim_spike_event *ev;
-  size_t n, cap;
+  ladsim_arrival *arr;
+  size_t n_arr, arr_cap;
+  uint32_t *hits;
+  size_t n_hits, hits_cap;
 } ladsim_event_slot;
+
+/* The summed end-of-step effects of a busy neuron's inputs on g_e and g_i
+ * (those on V are in the population's dv). */
+typedef struct {
+  double dge, dgi;
+} ladsim_input_sum;
 
 /* One spike of an input unit during the current view. */
 typedef struct {
@@ -87,21 +104,29 @@ typedef struct {
   double h;
   double *v, *ge, *gi, *refr;    /* state, structure of arrays */
   double *trace, trace_decay;    /* the activity z: a trace of own spikes */
-  /* incoming events, one slot per step ahead */
+  /* incoming spikes, one slot per step ahead */
   ladsim_event_slot *ring;
   size_t ring_len;
-  /* scratch for one step: events grouped by target */
+  /* scratch for one step: the slot's arrivals in canonical order and the
+   * neurons they reach, numbered in order of first appearance */
+  uint32_t *order;               /* arrivals by (offset, source, weight) */
+  size_t order_cap;
   unsigned char *busy;           /* n: receives events this step */
-  uint32_t *slot_of;             /* n: a busy neuron's group */
-  uint32_t *busy_ids;            /* the busy neurons, by group */
+  uint32_t *slot_of;             /* n: a busy neuron's number k */
+  uint32_t *busy_ids;            /* the busy neurons, by k */
   size_t n_busy;
-  size_t *first;                 /* n + 1: group k is first[k] .. first[k + 1] */
-  size_t *cursor;                /* n + 1: filling position of each group */
-  ladsim_lif_state *before;      /* n: a busy neuron's state before the step */
+  double *dv;                    /* n: a neuron's summed input effect on V; 0 if none */
+  ladsim_input_sum *sum;         /* n: busy neuron k's summed effects on g_e, g_i */
+  uint32_t *flagged;             /* n: neurons the whole-step update left alone */
   size_t max_per_step;           /* spikes one neuron can fire in a step */
   size_t *quiet_ids;             /* n * max_per_step: spikes of the fast path */
-  ladsim_spike_event *sorted;
-  size_t sorted_cap;
+  /* busy neuron k's inputs, for the exact path, grouped when first needed:
+   * arrivals grouped[first[k] .. first[k + 1]) in canonical order */
+  size_t *first;                 /* n + 1 */
+  size_t *cursor;                /* n + 1: counts, then filling positions */
+  uint32_t *grouped;
+  size_t grouped_cap;
+  bool is_grouped;
   ladsim_lif_input *inputs;
   size_t inputs_cap;
   /* spikes of the current step, in (offset, id) order */
@@ -129,11 +154,25 @@ void ladsim_population_free(ladsim_population *p);
 
 /* Queues a spike for target at step `step` with offset o; dv and dg are its
  * effect at the end of that step (ladsim_lif_input_effect), the same for
- * every target of one population. */
+ * every target of one population. The order of the calls does not matter:
+ * a step applies its spikes in (offset, source, weight) order. */
 ladsim_status ladsim_population_receive(ladsim_population *p, int64_t step,
                                         uint32_t target, uint32_t source,
                                         double offset, double weight, double dv,
                                         double dg);
+
+/* The same for the n targets of one spike in a projection's row at once;
+ * equal to n calls of ladsim_population_receive, but the row is kept, not
+ * copied: it must stay as it is until step `step` has been simulated, as a
+ * projection's rows do (ladsim_projection). A list of targets that will
+ * not last goes through ladsim_population_receive. */
+ladsim_status ladsim_population_receive_row(ladsim_population *p, int64_t step,
+                                            const uint32_t *targets, size_t n,
+                                            uint32_t source, double offset, double weight,
+                                            double dv, double dg);
+
+/* Forgets the spikes in flight to p. */
+void ladsim__population_clear_events(ladsim_population *p);
 
 /* Grows *buf of elements of size elem to hold at least need; -1 when out
  * of memory (*buf is then unchanged). */

@@ -205,8 +205,8 @@ void ladsim_population_reset_state(ladsim_population *p)
     p->v[i] = rest;
     p->ge[i] = p->gi[i] = p->refr[i] = p->trace[i] = 0.0;
   }
-  for (size_t k = 0; k < p->ring_len; k++)
-    p->ring[k].n = 0;
+  ladsim__population_clear_events(p);
+  memset(p->dv, 0, p->n * sizeof *p->dv);
   if (p->in)
     memset(p->in->xpre, 0, p->in->d * sizeof(double));
 }
