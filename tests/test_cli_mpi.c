@@ -53,6 +53,31 @@ START_TEST(test_disk_full_stops_every_rank)
 }
 END_TEST
 
+/* The user's trial as it was reported: the output on a 100 KiB tmpfs
+ * that fills up (ENOSPC), on 3 ranks. Needs mount (root, and a container
+ * that allows it); says so and checks nothing otherwise. */
+START_TEST(test_full_tmpfs)
+{
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "mkdir %s/full && mount -t tmpfs -o size=100k tmpfs "
+           "%s/full 2>/dev/null", dir, dir);
+  if (system(cmd) != 0) {
+    puts("test_cli_mpi: full_tmpfs skipped: cannot mount a tmpfs here");
+    return;
+  }
+  int st = ladsim("run m.yaml -o full/out.h5 --quiet --set record.metrics=4ms");
+  int errors = count("error:");
+  int readable = h5_holds("full/out.h5.partial", "/config/resolved");
+  int final = exists("full/out.h5");
+  snprintf(cmd, sizeof cmd, "umount %s/full", dir);
+  ck_assert_int_eq(system(cmd), 0);
+  ck_assert_msg(st == 1, "exit %d: %s", st, out);
+  ck_assert_msg(errors == 1, "%s", out);
+  ck_assert(!final);
+  ck_assert(readable);
+}
+END_TEST
+
 START_TEST(test_run_on_three_ranks)
 {
   ck_assert_msg(ladsim("run m.yaml -o r.h5") == 0, "%s", out);
@@ -77,6 +102,7 @@ int main(void)
   tcase_add_test(tc, test_divergence_reported_once);
   tcase_add_test(tc, test_run_on_three_ranks);
   tcase_add_test(tc, test_disk_full_stops_every_rank);
+  tcase_add_test(tc, test_full_tmpfs);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

@@ -39,11 +39,15 @@ static char *concat(const char *a, const char *b)
   return s;
 }
 
-/* Releases the memory and the communicator; the file must be closed. */
+/* Releases the memory and the communicator; the file must be closed. The
+ * guard of its writes goes only now, so that a write that failed while
+ * HDF5 closed the file can still be asked for. */
 static void output_free(ladsim_output *o)
 {
-  if (o->comm != MPI_COMM_NULL)
+  if (o->comm != MPI_COMM_NULL) {
+    ladsim__mpio_unguard(o->comm);
     MPI_Comm_free(&o->comm);
+  }
   free(o->ext);
   free(o->partial);
   free(o->path);
@@ -154,7 +158,6 @@ static int close_file(ladsim_output *o)
     failed++;
   if (o->file >= 0 && H5Fclose(o->file) < 0)
     failed++;
-  ladsim__mpio_unguard(o->comm);
   o->dxpl = o->lcpl = o->file = H5I_INVALID_HID;
   return failed;
 }
