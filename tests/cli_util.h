@@ -52,18 +52,25 @@ static inline void teardown(void)
   ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Runs "ladsim ARGS" in the test directory; returns the exit status and
- * leaves stdout and stderr together in out. */
-static inline int ladsim(const char *args)
+/* Runs the shell command cmd; returns its exit status and leaves its
+ * output in out. */
+static inline int run_shell(const char *cmd)
 {
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "cd %s && %s%s %s 2>&1", dir, launcher, prog, args);
   FILE *p = popen(cmd, "r");
   ck_assert_ptr_nonnull(p);
   size_t n = fread(out, 1, sizeof out - 1, p);
   out[n] = '\0';
   int st = pclose(p);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs "ladsim ARGS" in the test directory; returns the exit status and
+ * leaves stdout and stderr together in out. */
+static inline int ladsim(const char *args)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "cd %s && %s%s %s 2>&1", dir, launcher, prog, args);
+  return run_shell(cmd);
 }
 
 /* Runs "ladsim ARGS" as ladsim() does, but with every file a process of
@@ -79,12 +86,7 @@ static inline int ladsim_file_limit(int kib, const char *args)
   snprintf(cmd, sizeof cmd, "cd %s && timeout 120 %s sh -c \"trap '' XFSZ; "
            "ulimit -f %d; OMPI_MCA_btl=self,tcp; export OMPI_MCA_btl; exec %s %s\" 2>&1",
            dir, launcher, 2 * kib, prog, args);   /* ulimit -f counts 512 bytes */
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  size_t n = fread(out, 1, sizeof out - 1, p);
-  out[n] = '\0';
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return run_shell(cmd);
 }
 
 /* How often needle occurs in out. */

@@ -126,30 +126,37 @@ void ladsim__mpio_unguard(MPI_Comm comm)
       guarded[i].used = false;
 }
 
-int MPI_File_write_at_all(MPI_File fh, MPI_Offset offset, const void *buf,
-                          int count, MPI_Datatype datatype, MPI_Status *status)
+typedef int write_at_fn(MPI_File, MPI_Offset, const void *, int, MPI_Datatype,
+                        MPI_Status *);
+
+/* A write through pmpi (named call): to any file but the output's as it
+ * is; to the output's, a failure is kept and reported as success. */
+static int guarded_write(write_at_fn *pmpi, const char *call, MPI_File fh,
+                         MPI_Offset offset, const void *buf, int count,
+                         MPI_Datatype datatype, MPI_Status *status)
 {
   guarded_file *g = find(fh);
   if (g == NULL)
-    return PMPI_File_write_at_all(fh, offset, buf, count, datatype, status);
+    return pmpi(fh, offset, buf, count, datatype, status);
   if (g->discard)
     return pretend_written(status, datatype, count);
-  int rc = PMPI_File_write_at_all(fh, offset, buf, count, datatype, status);
-  keep_failure(g, "MPI_File_write_at_all", rc, status, datatype, count);
+  int rc = pmpi(fh, offset, buf, count, datatype, status);
+  keep_failure(g, call, rc, status, datatype, count);
   return g->discard ? pretend_written(status, datatype, count) : rc;
+}
+
+int MPI_File_write_at_all(MPI_File fh, MPI_Offset offset, const void *buf,
+                          int count, MPI_Datatype datatype, MPI_Status *status)
+{
+  return guarded_write(PMPI_File_write_at_all, "MPI_File_write_at_all", fh,
+                       offset, buf, count, datatype, status);
 }
 
 int MPI_File_write_at(MPI_File fh, MPI_Offset offset, const void *buf,
                       int count, MPI_Datatype datatype, MPI_Status *status)
 {
-  guarded_file *g = find(fh);
-  if (g == NULL)
-    return PMPI_File_write_at(fh, offset, buf, count, datatype, status);
-  if (g->discard)
-    return pretend_written(status, datatype, count);
-  int rc = PMPI_File_write_at(fh, offset, buf, count, datatype, status);
-  keep_failure(g, "MPI_File_write_at", rc, status, datatype, count);
-  return g->discard ? pretend_written(status, datatype, count) : rc;
+  return guarded_write(PMPI_File_write_at, "MPI_File_write_at", fh, offset,
+                       buf, count, datatype, status);
 }
 
 /* HDF5 grows the file to its allocated size when it flushes or closes. */
