@@ -3,6 +3,7 @@
 #define LADSIM_TESTS_CLI_UTIL_H
 
 #include <check.h>
+#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,18 +52,65 @@ static inline void teardown(void)
   ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Runs "ladsim ARGS" in the test directory; returns the exit status and
- * leaves stdout and stderr together in out. */
-static inline int ladsim(const char *args)
+/* Runs the shell command cmd; returns its exit status and leaves its
+ * output in out. */
+static inline int run_shell(const char *cmd)
 {
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "cd %s && %s%s %s 2>&1", dir, launcher, prog, args);
   FILE *p = popen(cmd, "r");
   ck_assert_ptr_nonnull(p);
   size_t n = fread(out, 1, sizeof out - 1, p);
   out[n] = '\0';
   int st = pclose(p);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs "ladsim ARGS" in the test directory; returns the exit status and
+ * leaves stdout and stderr together in out. */
+static inline int ladsim(const char *args)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "cd %s && %s%s %s 2>&1", dir, launcher, prog, args);
+  return run_shell(cmd);
+}
+
+/* Runs "ladsim ARGS" as ladsim() does, but with every file a process of
+ * the program writes limited to kib KiB (RLIMIT_FSIZE, with SIGXFSZ
+ * ignored): a write past it fails with EFBIG, as on a full disk, and no
+ * mount is needed. The limit is set in the ranks, not in the launcher,
+ * whose shared-memory files it would break; for the same reason the ranks
+ * talk over TCP rather than OpenMPI's shared memory. A hang is cut by a
+ * timeout (exit status 124). */
+static inline int ladsim_file_limit(int kib, const char *args)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "cd %s && timeout 120 %s sh -c \"trap '' XFSZ; "
+           "ulimit -f %d; OMPI_MCA_btl=self,tcp; export OMPI_MCA_btl; exec %s %s\" 2>&1",
+           dir, launcher, 2 * kib, prog, args);   /* ulimit -f counts 512 bytes */
+  return run_shell(cmd);
+}
+
+/* How often needle occurs in out. */
+static inline int count(const char *needle)
+{
+  int n = 0;
+  for (const char *p = strstr(out, needle); p; p = strstr(p + 1, needle))
+    n++;
+  return n;
+}
+
+/* Whether file name of the test directory opens with HDF5 and holds the
+ * object path. */
+static inline int h5_holds(const char *name, const char *path)
+{
+  char file[256];
+  snprintf(file, sizeof file, "%s/%s", dir, name);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0)
+    return 0;
+  int holds = H5Lexists(f, path, H5P_DEFAULT) > 0;
+  H5Fclose(f);
+  return holds;
 }
 
 /* Reads file name of the test directory into out. */
@@ -75,6 +123,13 @@ static inline void slurp(const char *name)
   size_t n = fread(out, 1, sizeof out - 1, f);
   out[n] = '\0';
   fclose(f);
+}
+
+static inline void unlink_in_dir(const char *name)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  unlink(path);
 }
 
 static inline int exists(const char *name)

@@ -101,6 +101,26 @@ END_TEST
 /* SIGTERM stops a run at the next exchange boundary with a checkpoint;
  * what was recorded stays readable, and the run resumed from the
  * checkpoint writes the file of a run that never stopped. */
+/* A write that fails on a full disk (here a file size limit: EFBIG, as
+ * ENOSPC would) ends the run with one message and exit status 1, not a
+ * crash in MPI_Finalize (exit 139), and the .partial file opens with what
+ * was flushed before the failure. 96 KiB is reached in the first record
+ * round of m.yaml, whose whole file takes 140 KiB. */
+START_TEST(test_disk_full_keeps_partial)
+{
+  int st = ladsim_file_limit(96, "run m.yaml -o full.h5 --quiet");
+  ck_assert_msg(st == 1, "exit %d: %s", st, out);
+  ck_assert_int_eq(count("error:"), 1);
+  ck_assert_ptr_nonnull(strstr(out, "cannot append to"));
+  ck_assert_ptr_nonnull(strstr(out, "full.h5.partial"));
+  ck_assert(!exists("full.h5"));
+  ck_assert(h5_holds("full.h5.partial", "/config/resolved"));
+  /* Without the limit the same run completes: the failure was the limit. */
+  ck_assert_msg(ladsim_file_limit(100000, "run m.yaml -o ok.h5 --quiet") == 0, "%s", out);
+  ck_assert(h5_holds("ok.h5", "/metrics/time"));
+}
+END_TEST
+
 START_TEST(test_signal_checkpoint_resume)
 {
   char cmd[1024];
@@ -189,6 +209,7 @@ int main(void)
   tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
   tcase_add_test(tc, test_signal_checkpoint_resume);
+  tcase_add_test(tc, test_disk_full_keeps_partial);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

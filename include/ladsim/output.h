@@ -4,7 +4,15 @@
  * and renamed to path by ladsim_output_commit, so a failed run never leaves
  * a file that looks complete; what it recorded stays in the .partial file.
  * Every function taking a ladsim_output is collective over the output's
- * communicator: all ranks call it with the same path and global sizes. */
+ * communicator: all ranks call it with the same path and global sizes.
+ *
+ * A write that fails on any rank (a full disk, a file size limit, an I/O
+ * error) fails the call on every rank with the same message, so that no
+ * rank waits for another. The output then writes nothing more: later
+ * calls fail at once, and abort closes the file as it was last flushed.
+ * The file is flushed when it is created and before each record round
+ * (when the series created first grows), so that a .partial file left by
+ * a failure opens with what was recorded before it. */
 #ifndef LADSIM_OUTPUT_H
 #define LADSIM_OUTPUT_H
 
@@ -25,8 +33,9 @@ ladsim_status ladsim_output_create(MPI_Comm comm, const char *path, bool force,
  * Frees o whatever the outcome. */
 ladsim_status ladsim_output_commit(ladsim_output *o);
 
-/* Flushes and closes, leaving the .partial file in place (after a failure).
- * Collective when possible; safe to call with NULL. */
+/* Flushes and closes, leaving the .partial file in place (after a failure;
+ * after a failed write, nothing more is written). Collective when
+ * possible; safe to call with NULL. */
 void ladsim_output_abort(ladsim_output *o);
 
 /* Flushes what was written so far to disk. Collective. */

@@ -78,6 +78,11 @@ ladsim_status ladsim__h5_error(ladsim_status code, const char *src, int line,
                       file, reason);
 }
 
+bool ladsim__h5_no_fill(hid_t dcpl)
+{
+  return H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0;
+}
+
 void ladsim__h5_close(hid_t id)
 {
   if (id < 0)

@@ -9,6 +9,7 @@
 
 #include <hdf5.h>
 #include <mpi.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <ladsim/output.h>
 
@@ -38,10 +39,11 @@ struct ladsim_output {
   char *path;             /* final name */
   char *partial;          /* path + ".partial", the name while writing */
   hid_t file;
-  hid_t dxpl;             /* collective MPI-IO transfers */
+  hid_t dxpl;             /* independent MPI-IO transfers (mpio_guard.c) */
   hid_t lcpl;             /* creates missing groups on the way of a path */
   ladsim__ext *ext;
   size_t n_ext, cap_ext;
+  bool failed;            /* a step failed on some rank; every rank knows */
 };
 
 /* Stops HDF5 from printing its error stack; we report failures ourselves. */
@@ -65,6 +67,47 @@ ladsim_status ladsim__h5_error(ladsim_status code, const char *src, int line,
 /* The same as LADSIM_EIO for the output's .partial file. */
 #define LADSIM__OUTPUT_FAIL(o, verb, obj) \
   ladsim__h5_error(LADSIM_EIO, __FILE__, __LINE__, (verb), (obj), (o)->partial)
+
+/* Makes every rank agree on the outcome of a step (ladsim_comm_agree on
+ * the output's communicator): a failure on any rank is returned on all of
+ * them with its message. If a write to the file failed on any rank, the
+ * output is marked failed on all of them: it takes no further HDF5 call
+ * but its closing, and its later writes are dropped (mpio_guard.c).
+ * Collective. */
+ladsim_status ladsim__output_agree(ladsim_output *o, ladsim_status status);
+
+/* Agrees on the outcome of one collective HDF5 call that may write to
+ * the file: ok is this rank's view; a rank that failed records "cannot
+ * VERB OBJ in FILE: <HDF5's reason>" first. Collective. */
+ladsim_status ladsim__output_step(ladsim_output *o, bool ok, const char *verb,
+                                  const char *obj);
+
+/* LADSIM_EIO, the same on every rank, if an earlier step failed; every
+ * collective entry point calls it first. Not collective. */
+ladsim_status ladsim__output_usable(const ladsim_output *o);
+
+/* Keeps the failures of MPI-IO writes to file from HDF5, so that it
+ * takes the same way on every rank (mpio_guard.c); comm is the output's
+ * communicator. Returns false if the file's MPI handle cannot be had.
+ * Not collective, nor are the three below. */
+bool ladsim__mpio_guard(hid_t file, MPI_Comm comm);
+
+/* Why a write to the file of comm failed on this rank, NULL if none did. */
+const char *ladsim__mpio_failed(MPI_Comm comm);
+
+/* Drops every later write to the file of comm (after a failure, so that
+ * HDF5 can close it). */
+void ladsim__mpio_discard(MPI_Comm comm);
+
+/* Forgets the file of comm once it is closed. */
+void ladsim__mpio_unguard(MPI_Comm comm);
+
+/* Sets dcpl so that chunks are allocated without writing fill values.
+ * For the extendible data sets: parallel HDF5 allocates a chunk when a
+ * data set grows and fills it in a write of its own, although every
+ * appended value is written right after; on a nearly full disk that
+ * write alone fails. Returns false if HDF5 fails. */
+bool ladsim__h5_no_fill(hid_t dcpl);
 
 /* Closes an HDF5 identifier of any kind if it is valid; for clean-up paths. */
 void ladsim__h5_close(hid_t id);

@@ -7,6 +7,7 @@
  * call with an empty selection. */
 #include "config.h"
 #include "io/io.h"
+#include "comm/comm.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,11 +39,15 @@ static char *concat(const char *a, const char *b)
   return s;
 }
 
-/* Releases the memory and the communicator; the file must be closed. */
+/* Releases the memory and the communicator; the file must be closed. The
+ * guard of its writes goes only now, so that a write that failed while
+ * HDF5 closed the file can still be asked for. */
 static void output_free(ladsim_output *o)
 {
-  if (o->comm != MPI_COMM_NULL)
+  if (o->comm != MPI_COMM_NULL) {
+    ladsim__mpio_unguard(o->comm);
     MPI_Comm_free(&o->comm);
+  }
   free(o->ext);
   free(o->partial);
   free(o->path);
@@ -98,22 +103,29 @@ static ladsim_status open_file(ladsim_output *o)
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   bool ok = fapl >= 0
             && H5Pset_fapl_mpio(fapl, o->comm, MPI_INFO_NULL) >= 0
-            && H5Pset_coll_metadata_write(fapl, true) >= 0;
+            && H5Pset_coll_metadata_write(fapl, false) >= 0;
+  /* Independent transfers, for the data and the metadata: each rank
+   * writes its own contiguous block, and a failed write is then seen by
+   * the rank that made it (mpio_guard.c). */
   if (ok)
     o->file = H5Fcreate(o->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   ladsim__h5_close(fapl);
+  ladsim_status s = LADSIM_OK;
   if (!ok || o->file < 0) {
     char reason[LADSIM__H5_REASON_MAX];
-    return LADSIM_ERROR(LADSIM_EIO, "cannot create %s: %s; check that its "
-                        "directory exists and is writable", o->partial,
-                        ladsim__h5_reason(reason, sizeof reason));
+    s = LADSIM_ERROR(LADSIM_EIO, "cannot create %s: %s; check that its "
+                     "directory exists and is writable", o->partial,
+                     ladsim__h5_reason(reason, sizeof reason));
   }
+  LADSIM_CHECK(ladsim__output_agree(o, s));
+  LADSIM_CHECK(ladsim__output_step(o, ladsim__mpio_guard(o->file, o->comm),
+                                   "guard the writes to", "the output file"));
   o->dxpl = H5Pcreate(H5P_DATASET_XFER);
   o->lcpl = H5Pcreate(H5P_LINK_CREATE);
-  if (o->dxpl < 0 || o->lcpl < 0
-      || H5Pset_dxpl_mpio(o->dxpl, H5FD_MPIO_COLLECTIVE) < 0
-      || H5Pset_create_intermediate_group(o->lcpl, 1) < 0)
-    return LADSIM__OUTPUT_FAIL(o, "set up", "the transfer properties");
+  ok = o->dxpl >= 0 && o->lcpl >= 0
+       && H5Pset_dxpl_mpio(o->dxpl, H5FD_MPIO_INDEPENDENT) >= 0
+       && H5Pset_create_intermediate_group(o->lcpl, 1) >= 0;
+  LADSIM_CHECK(ladsim__output_step(o, ok, "set up", "the transfer properties"));
   return LADSIM_OK;
 }
 
@@ -202,31 +214,32 @@ static hid_t open_or_create_object(ladsim_output *o, const char *obj)
   return H5Gcreate2(o->file, obj, o->lcpl, H5P_DEFAULT, H5P_DEFAULT);
 }
 
-/* Writes a scalar attribute, replacing one of the same name. */
+/* Writes a scalar attribute, replacing one of the same name. Each call
+ * that may write to the file is agreed on before the next. */
 static ladsim_status write_attr(ladsim_output *o, const char *obj,
                                 const char *name, hid_t file_type,
                                 hid_t mem_type, const void *value)
 {
+  char what[512];
+  snprintf(what, sizeof what, "the attribute %s of %s", name, obj);
   hid_t id = open_or_create_object(o, obj);
-  hid_t space = id >= 0 ? H5Screate(H5S_SCALAR) : H5I_INVALID_HID;
-  hid_t attr = H5I_INVALID_HID;
-  bool ok = id >= 0 && space >= 0;
-  htri_t exists = ok ? H5Aexists(id, name) : -1;
-  ok = exists >= 0 && (exists == 0 || H5Adelete(id, name) >= 0);
-  if (ok)
-    attr = H5Acreate2(id, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
-  ok = ok && attr >= 0 && H5Awrite(attr, mem_type, value) >= 0;
-  ladsim_status status = LADSIM_OK;
-  if (!ok) {
-    char what[512];
-    snprintf(what, sizeof what, "%s of %s", name, obj);
-    status = ladsim__h5_error(LADSIM_EIO, __FILE__, __LINE__,
-                              "write the attribute", what, o->partial);
-  }
+  hid_t space = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
+  ladsim_status s;
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, id >= 0 && space >= 0, "open",
+                                           obj), done);
+  htri_t exists = H5Aexists(id, name);
+  bool ok = exists >= 0 && (exists == 0 || H5Adelete(id, name) >= 0);
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, ok, "replace", what), done);
+  attr = H5Acreate2(id, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, attr >= 0, "create", what),
+                    done);
+  ok = H5Awrite(attr, mem_type, value) >= 0;
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, ok, "write", what), done);
+done:
   ladsim__h5_close(attr);
   ladsim__h5_close(space);
   ladsim__h5_close(id);
-  return status;
+  return s;
 }
 
 static ladsim_status check_names(const ladsim_output *o, const char *what,
@@ -258,6 +271,9 @@ ladsim_status ladsim_output_create(MPI_Comm comm, const char *path, bool force,
                                                  PACKAGE_VERSION), fail);
   LADSIM_CHECK_GOTO(s, ladsim_output_attr_string(o, "/", "created", created),
                     fail);
+  /* The superblock on disk from the start: a run that fails before its
+   * first record still leaves an HDF5 file. */
+  LADSIM_CHECK_GOTO(s, ladsim_output_flush(o), fail);
   *out = o;
   return LADSIM_OK;
 fail:
@@ -269,18 +285,13 @@ ladsim_status ladsim_output_commit(ladsim_output *o)
 {
   if (o == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL, "ladsim_output_commit: NULL output");
-  int failed = close_file(o), any = 0;
-  ladsim_status s = LADSIM_OK;
-  if (MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, o->comm)
-      != MPI_SUCCESS)
-    s = mpi_failed("MPI_Allreduce", o->path);
-  else if (any && failed)
-    s = ladsim__h5_error(LADSIM_EIO, __FILE__, __LINE__, "close",
-                         "the output file", o->partial);
-  else if (any)
-    s = LADSIM_ERROR(LADSIM_EIO, "another rank could not close %s; it is "
-                     "left under that name", o->partial);
-  else
+  ladsim_status s = ladsim__output_usable(o);
+  if (s != LADSIM_OK) {
+    ladsim_output_abort(o);
+    return ladsim_error_trace(s, __FILE__, __LINE__);
+  }
+  s = ladsim__output_step(o, close_file(o) == 0, "close", "the output file");
+  if (s == LADSIM_OK)
     s = rename_final(o);
   output_free(o);
   return s;
@@ -298,8 +309,46 @@ ladsim_status ladsim_output_flush(ladsim_output *o)
 {
   if (o == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL, "ladsim_output_flush: NULL output");
-  if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
-    return LADSIM__OUTPUT_FAIL(o, "flush", "the output file");
+  LADSIM_CHECK(ladsim__output_usable(o));
+  LADSIM_CHECK(ladsim__output_step(o, H5Fflush(o->file, H5F_SCOPE_GLOBAL) >= 0,
+                                   "flush", "the output file"));
+  return LADSIM_OK;
+}
+
+ladsim_status ladsim__output_agree(ladsim_output *o, ladsim_status status)
+{
+  ladsim_status s = ladsim_comm_agree(o->comm, status);
+  if (s == LADSIM_OK)
+    return s;
+  /* Only a failed write stops the output: HDF5 refusing an operation
+   * (a data set written twice) leaves the file as good as it was. */
+  int mine = ladsim__mpio_failed(o->comm) != NULL, any = mine;
+  if (MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, o->comm) != MPI_SUCCESS
+      || any) {
+    o->failed = true;
+    ladsim__mpio_discard(o->comm);
+  }
+  return s;
+}
+
+ladsim_status ladsim__output_step(ladsim_output *o, bool ok, const char *verb,
+                                  const char *obj)
+{
+  ladsim_status s = LADSIM_OK;
+  const char *why = ladsim__mpio_failed(o->comm);
+  if (why != NULL)
+    s = LADSIM_ERROR(LADSIM_EIO, "cannot %s %s in %s: %s; is the disk full?",
+                     verb, obj, o->partial, why);
+  else if (!ok)
+    s = LADSIM__OUTPUT_FAIL(o, verb, obj);
+  return ladsim__output_agree(o, s);
+}
+
+ladsim_status ladsim__output_usable(const ladsim_output *o)
+{
+  if (o->failed)
+    return LADSIM_ERROR(LADSIM_EIO, "%s: an earlier write failed, so "
+                        "nothing more is written to it", o->partial);
   return LADSIM_OK;
 }
 
@@ -314,6 +363,7 @@ ladsim_status ladsim_output_write_string(ladsim_output *o, const char *dset,
                                          const char *text)
 {
   LADSIM_CHECK(check_names(o, "ladsim_output_write_string", dset, text));
+  LADSIM_CHECK(ladsim__output_usable(o));
   hid_t type = fixed_string_type(strlen(text));
   hid_t space = H5Screate(H5S_SCALAR), mem = H5Screate(H5S_SCALAR);
   hid_t id = H5I_INVALID_HID;
@@ -321,12 +371,15 @@ ladsim_status ladsim_output_write_string(ladsim_output *o, const char *dset,
   if (ok)
     id = H5Dcreate2(o->file, dset, type, space, o->lcpl, H5P_DEFAULT,
                     H5P_DEFAULT);
+  ladsim_status s;
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, id >= 0, "create", dset), done);
   /* The text is the same everywhere: rank 0 writes it, the others join
    * the collective call with nothing selected. */
-  if (ok && o->rank != 0)
+  if (o->rank != 0)
     ok = H5Sselect_none(space) >= 0 && H5Sselect_none(mem) >= 0;
-  ok = ok && id >= 0 && H5Dwrite(id, type, mem, space, o->dxpl, text) >= 0;
-  ladsim_status s = ok ? LADSIM_OK : LADSIM__OUTPUT_FAIL(o, "write", dset);
+  ok = ok && H5Dwrite(id, type, mem, space, o->dxpl, text) >= 0;
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, ok, "write", dset), done);
+done:
   ladsim__h5_close(id);
   ladsim__h5_close(mem);
   ladsim__h5_close(space);
@@ -338,12 +391,13 @@ ladsim_status ladsim_output_attr_string(ladsim_output *o, const char *obj,
                                         const char *name, const char *value)
 {
   LADSIM_CHECK(check_names(o, "ladsim_output_attr_string", obj, name));
+  LADSIM_CHECK(ladsim__output_usable(o));
   if (value == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL, "attribute %s of %s: NULL value",
                         name, obj);
   hid_t type = vlen_string_type();
-  if (type < 0)
-    return LADSIM__OUTPUT_FAIL(o, "make a string type for", name);
+  LADSIM_CHECK(ladsim__output_step(o, type >= 0, "make a string type for",
+                                   name));
   ladsim_status s = write_attr(o, obj, name, type, type, &value);
   H5Tclose(type);
   LADSIM_CHECK(s);
@@ -354,6 +408,7 @@ ladsim_status ladsim_output_attr_double(ladsim_output *o, const char *obj,
                                         const char *name, double value)
 {
   LADSIM_CHECK(check_names(o, "ladsim_output_attr_double", obj, name));
+  LADSIM_CHECK(ladsim__output_usable(o));
   LADSIM_CHECK(write_attr(o, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                           &value));
   return LADSIM_OK;

@@ -1,8 +1,11 @@
 /* output_data.c: numeric data sets of the run's file: whole arrays, series and stacks.
  *
- * Every write is one collective transfer in which each rank selects its
- * own block of rows; a rank with no rows selects nothing but still takes
- * part, because MPI-IO collective calls need every rank. */
+ * Every write is one H5Dwrite in which each rank selects its own block of
+ * rows; a rank with no rows selects nothing but still takes part, as
+ * parallel HDF5 asks of the calls that change a data set. The ranks agree
+ * on the outcome of each call that may write before the next one
+ * (ladsim__output_step), so that a failure on one rank stops all of them
+ * between HDF5 calls, never inside one. */
 #include "config.h"
 #include "io/io.h"
 
@@ -64,13 +67,14 @@ static ladsim_status write_array(ladsim_output *o, const char *dset,
   if (fspace >= 0)
     id = H5Dcreate2(o->file, dset, file_type, fspace, o->lcpl, H5P_DEFAULT,
                     H5P_DEFAULT);
+  ladsim_status s;
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, id >= 0, "write", dset), done);
   /* An empty data set has no storage to write to (HDF5 fails on it), and
    * all ranks know it is empty: they skip the transfer together. */
-  bool ok = id >= 0
-            && (empty
-                || ladsim__output_write_block(o, id, fspace, mem_type, start,
-                                          count, data));
-  ladsim_status s = ok ? LADSIM_OK : LADSIM__OUTPUT_FAIL(o, "write", dset);
+  bool ok = empty || ladsim__output_write_block(o, id, fspace, mem_type, start,
+                                                count, data);
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, ok, "write", dset), done);
+done:
   ladsim__h5_close(id);
   ladsim__h5_close(fspace);
   return s;
@@ -86,7 +90,8 @@ static hid_t create_extendible(ladsim_output *o, const char *dset, int rank,
   hid_t space = H5Screate_simple(rank, dims, maxdims);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   hid_t id = H5I_INVALID_HID;
-  if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0)
+  if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0
+      && ladsim__h5_no_fill(dcpl))
     id = H5Dcreate2(o->file, dset, H5T_IEEE_F64LE, space, o->lcpl, dcpl,
                     H5P_DEFAULT);
   ladsim__h5_close(dcpl);
@@ -146,11 +151,11 @@ static ladsim_status ext_get(ladsim_output *o, const char *name,
     stack_chunk(rows, cols, chunk);
   e.dset = create_extendible(o, name, kind == LADSIM__EXT_STACK ? 3 : 1,
                              dims, chunk);
-  if (e.dset < 0)
-    return LADSIM__OUTPUT_FAIL(o, "create", name);
-  ladsim_status s = ladsim__output_ext_add(o, name, e, out);
+  LADSIM_CHECK(ladsim__output_step(o, e.dset >= 0, "create", name));
+  ladsim_status s = ladsim__output_agree(o, ladsim__output_ext_add(o, name, e,
+                                                                  out));
   if (s != LADSIM_OK)
-    H5Dclose(e.dset);
+    ladsim__h5_close(e.dset);
   return s;
 }
 
@@ -161,8 +166,8 @@ static ladsim_status ext_append(ladsim_output *o, ladsim__ext *e,
                                 const void *data)
 {
   hsize_t dims[3] = {e->len + 1, e->rows, e->cols};
-  if (H5Dset_extent(e->dset, dims) < 0)
-    return LADSIM__OUTPUT_FAIL(o, "extend", e->name);
+  LADSIM_CHECK(ladsim__output_step(o, H5Dset_extent(e->dset, dims) >= 0,
+                                   "extend", e->name));
   start[0] = e->len++;
   hid_t fspace = H5Dget_space(e->dset);
   bool ok = fspace >= 0
@@ -170,8 +175,7 @@ static ladsim_status ext_append(ladsim_output *o, ladsim__ext *e,
                                           H5T_NATIVE_DOUBLE, start, count,
                                           data);
   ladsim__h5_close(fspace);
-  if (!ok)
-    return LADSIM__OUTPUT_FAIL(o, "append to", e->name);
+  LADSIM_CHECK(ladsim__output_step(o, ok, "append to", e->name));
   return LADSIM_OK;
 }
 
@@ -200,6 +204,16 @@ bool ladsim__output_write_block(const ladsim_output *o, hid_t dset,
                       data != NULL ? data : &nothing) >= 0;
   ladsim__h5_close(mem);
   return ok;
+}
+
+/* Whether appending to e starts a record round: e is the series created
+ * first (in a run, /metrics/time). */
+static bool starts_round(const ladsim_output *o, const ladsim__ext *e)
+{
+  for (size_t i = 0; i < o->n_ext; i++)
+    if (o->ext[i].kind == LADSIM__EXT_SERIES)
+      return &o->ext[i] == e;
+  return false;
 }
 
 ladsim_status ladsim__output_ext_add(ladsim_output *o, const char *name,
@@ -250,6 +264,7 @@ ladsim_status ladsim_output_write_doubles(ladsim_output *o, const char *dset,
   if (o == NULL || dset == NULL || dims == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL,
                         "ladsim_output_write_doubles: NULL argument");
+  LADSIM_CHECK(ladsim__output_usable(o));
   if (rank < 1 || rank > LADSIM__IO_MAX_RANK)
     return LADSIM_ERROR(LADSIM_EINVAL, "cannot write %s: rank %d is not "
                         "between 1 and %d", dset, rank, LADSIM__IO_MAX_RANK);
@@ -270,6 +285,7 @@ ladsim_status ladsim_output_write_i64(ladsim_output *o, const char *dset,
   if (o == NULL || dset == NULL || dims == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL,
                         "ladsim_output_write_i64: NULL argument");
+  LADSIM_CHECK(ladsim__output_usable(o));
   if (rank < 1 || rank > LADSIM__IO_MAX_RANK)
     return LADSIM_ERROR(LADSIM_EINVAL, "cannot write %s: rank %d is not "
                         "between 1 and %d", dset, rank, LADSIM__IO_MAX_RANK);
@@ -289,6 +305,7 @@ ladsim_status ladsim_output_write_u64(ladsim_output *o, const char *dset,
   if (o == NULL || dset == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL,
                         "ladsim_output_write_u64: NULL argument");
+  LADSIM_CHECK(ladsim__output_usable(o));
   LADSIM_CHECK(agree_rows(o, dset, n, row0, nrows, data));
   hsize_t dims[1] = {n};
   LADSIM_CHECK(write_array(o, dset, H5T_STD_U64LE, H5T_NATIVE_UINT64, 1,
@@ -302,8 +319,13 @@ ladsim_status ladsim_output_series_append(ladsim_output *o, const char *dset,
   if (o == NULL || dset == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL,
                         "ladsim_output_series_append: NULL argument");
+  LADSIM_CHECK(ladsim__output_usable(o));
   ladsim__ext *e;
   LADSIM_CHECK(ext_get(o, dset, LADSIM__EXT_SERIES, 0, 0, &e));
+  /* What was written before a round goes to disk before the round, so
+   * that it stays readable in the .partial file if a later write fails. */
+  if (starts_round(o, e))
+    LADSIM_CHECK(ladsim_output_flush(o));
   /* The value is the same on every rank; rank 0 writes it. */
   hsize_t start[1], count[1] = {o->rank == 0 ? 1 : 0};
   LADSIM_CHECK(ext_append(o, e, start, count, &value));
@@ -317,6 +339,7 @@ ladsim_status ladsim_output_stack_append(ladsim_output *o, const char *dset,
   if (o == NULL || dset == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL,
                         "ladsim_output_stack_append: NULL argument");
+  LADSIM_CHECK(ladsim__output_usable(o));
   if (rows == 0 || cols == 0)
     return LADSIM_ERROR(LADSIM_EINVAL, "cannot append to %s: a %zu x %zu "
                         "slice is empty", dset, rows, cols);

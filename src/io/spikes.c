@@ -1,7 +1,7 @@
 /* spikes.c: spikes of a population in the SONATA layout, appended collectively.
  *
  * /spikes/<population>/timestamps (float64, ms) and node_ids (uint64) grow
- * together, entry k of both being one spike. Each append is one collective
+ * together, entry k of both being one spike. Each append is one H5Dwrite
  * transfer in which every rank writes its own spikes at an offset given by
  * the counts of the ranks before it, so the file holds them in rank order.
  * SONATA readers trust the group's attribute sorting = by_time to search
@@ -156,7 +156,8 @@ static hid_t create_column(ladsim_output *o, const char *dset, hid_t file_type)
   hid_t space = H5Screate_simple(1, dims, maxdims);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   hid_t id = H5I_INVALID_HID;
-  if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, chunk) >= 0)
+  if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, chunk) >= 0
+      && ladsim__h5_no_fill(dcpl))
     id = H5Dcreate2(o->file, dset, file_type, space, o->lcpl, dcpl,
                     H5P_DEFAULT);
   ladsim__h5_close(dcpl);
@@ -188,10 +189,14 @@ static ladsim_status write_sorting(ladsim_output *o, const char *group)
   hid_t attr = H5I_INVALID_HID;
   if (type >= 0 && space >= 0 && grp >= 0)
     attr = H5Acreate2(grp, "sorting", type, space, H5P_DEFAULT, H5P_DEFAULT);
-  bool ok = attr >= 0 && H5Awrite(attr, type, &value) >= 0;
-  ladsim_status s = ok ? LADSIM_OK
-                       : LADSIM__OUTPUT_FAIL(o, "write the attribute sorting "
-                                             "of", group);
+  ladsim_status s;
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, attr >= 0, "create the "
+                                           "attribute sorting of", group),
+                    done);
+  LADSIM_CHECK_GOTO(s, ladsim__output_step(o, H5Awrite(attr, type, &value) >= 0,
+                                           "write the attribute sorting of",
+                                           group), done);
+done:
   ladsim__h5_close(attr);
   ladsim__h5_close(grp);
   ladsim__h5_close(space);
@@ -210,9 +215,9 @@ static ladsim_status create_population(ladsim_output *o, const spike_paths *p,
   for (int i = 0; i < 2; i++) {
     ladsim__ext *e;
     proto.dset = create_column(o, names[i], types[i]);
-    if (proto.dset < 0)
-      return LADSIM__OUTPUT_FAIL(o, "create", names[i]);
-    ladsim_status s = ladsim__output_ext_add(o, names[i], proto, &e);
+    LADSIM_CHECK(ladsim__output_step(o, proto.dset >= 0, "create", names[i]));
+    ladsim_status s = ladsim__output_agree(o, ladsim__output_ext_add(o, names[i],
+                                                                    proto, &e));
     if (s != LADSIM_OK) {
       ladsim__h5_close(proto.dset);
       return ladsim_error_trace(s, __FILE__, __LINE__);
@@ -262,16 +267,15 @@ static ladsim_status append_column(ladsim_output *o, ladsim__ext *e,
                                    size_t n, const void *data)
 {
   hsize_t dims[1] = {e->len + place->total};
-  if (H5Dset_extent(e->dset, dims) < 0)
-    return LADSIM__OUTPUT_FAIL(o, "extend", e->name);
+  LADSIM_CHECK(ladsim__output_step(o, H5Dset_extent(e->dset, dims) >= 0,
+                                   "extend", e->name));
   hsize_t start[1] = {e->len + place->offset}, count[1] = {n};
   hid_t fspace = H5Dget_space(e->dset);
   bool ok = fspace >= 0
             && ladsim__output_write_block(o, e->dset, fspace, mem_type, start,
                                           count, data);
   ladsim__h5_close(fspace);
-  if (!ok)
-    return LADSIM__OUTPUT_FAIL(o, "append to", e->name);
+  LADSIM_CHECK(ladsim__output_step(o, ok, "append to", e->name));
   e->len += place->total;
   return LADSIM_OK;
 }
@@ -284,6 +288,7 @@ ladsim_status ladsim_output_spikes_append(ladsim_output *o,
   if (o == NULL)
     return LADSIM_ERROR(LADSIM_EINVAL,
                         "ladsim_output_spikes_append: NULL output");
+  LADSIM_CHECK(ladsim__output_usable(o));
   spike_paths p;
   ladsim__ext *t, *id;
   spike_place place;
