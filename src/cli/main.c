@@ -77,13 +77,14 @@ static void lone_rank_startup(void)
 }
 
 /* ladsim never uses MPI-IO's shared file pointers, but opening a file lets
- * Open MPI query its shared-memory component for them, which now and then
+ * Open MPI pick a component for them. The shared-memory one now and then
  * fails to map a scratch file under /tmp and prints an "Error" line in a
- * run that succeeds. Leaving that component out keeps the output clean;
- * a user's own choice of components stands. */
+ * run that succeeds; the lock-file one puts a lock file beside the output,
+ * which on a full disk hangs the ranks. The "individual" component opens
+ * nothing until a shared pointer is used. A user's own choice stands. */
 static void quiet_mpi_io(void)
 {
-  setenv("OMPI_MCA_sharedfp", "^sm", 0);
+  setenv("OMPI_MCA_sharedfp", "individual", 0);
 }
 
 int main(int argc, char **argv)
