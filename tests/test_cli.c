@@ -84,6 +84,72 @@ START_TEST(test_bad_output_found_early)
 }
 END_TEST
 
+/* Writes text to file name of the test directory. */
+static void put(const char *name, const char *text)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Neither -o nor --checkpoint overwrites what the run reads or each other;
+ * a file at the checkpoint path that is not this run's checkpoint is kept
+ * unless --force. */
+START_TEST(test_output_never_overwrites_inputs)
+{
+  ck_assert_int_eq(ladsim("run m.yaml -o cm.h5 --checkpoint m.yaml --set record.checkpoint=1s"),
+                   2);
+  ck_assert_ptr_nonnull(strstr(out, "--checkpoint m.yaml is the model file"));
+  ck_assert_int_eq(ladsim("run m.yaml -o ./m.yaml --force"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "-o ./m.yaml is the model file"));
+  slurp("m.yaml");
+  ck_assert_str_eq(out, model_text);
+  ck_assert(!exists("cm.h5") && !exists("cm.h5.partial"));
+  /* A data file: refused before it is read, so any bytes will do. */
+  put("data.idx", "not read");
+  put("d.yaml", "input:\n  dataset: {train: {images: data.idx, labels: data.idx},\n"
+      "            test: {images: data.idx, labels: data.idx}}\n"
+      "layers: [{name: hidden, size: 4}]\n");
+  ck_assert_int_eq(ladsim("run d.yaml -o data.idx --force"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the data file"));
+  ck_assert_int_eq(ladsim("run d.yaml -o d.h5 --checkpoint ../${PWD##*/}/data.idx"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the data file"));
+  slurp("data.idx");
+  ck_assert_str_eq(out, "not read");
+  ck_assert_int_eq(ladsim("run m.yaml -o same.h5 --checkpoint same.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--checkpoint and -o name the same file"));
+  ck_assert(!exists("same.h5"));
+  /* A foreign file at the checkpoint path, the default one included. */
+  put("keep.h5", "mine");
+  put("k.ckpt.h5", "mine too");
+  ck_assert_int_eq(ladsim("run m.yaml -o k.h5 --checkpoint keep.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is not a checkpoint of a run writing k.h5"));
+  ck_assert_ptr_nonnull(strstr(out, "--force"));
+  ck_assert_int_eq(ladsim("run m.yaml -o k.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--checkpoint k.ckpt.h5"));
+  slurp("keep.h5");
+  ck_assert_str_eq(out, "mine");
+  slurp("k.ckpt.h5");
+  ck_assert_str_eq(out, "mine too");
+  ck_assert(!exists("k.h5"));
+  /* A checkpoint of a run writing the same output is replaced without
+   * --force. */
+  ck_assert_msg(ladsim("run m.yaml -o c.h5 --set record.checkpoint=20ms") == 0, "%s", out);
+  ck_assert(exists("c.ckpt.h5"));
+  char path[256];
+  snprintf(path, sizeof path, "%s/c.h5", dir);
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_msg(ladsim("run m.yaml -o c.h5 --set record.checkpoint=20ms") == 0, "%s", out);
+  /* ... and -o may not be the checkpoint resumed from. */
+  ck_assert_int_eq(ladsim("run m.yaml -o c.ckpt.h5 --force --resume c.ckpt.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the checkpoint this run resumes from"));
+  ck_assert_int_eq(ladsim("run m.yaml -o k.h5 --checkpoint keep.h5 --force"), 0);
+}
+END_TEST
+
 START_TEST(test_divergence_keeps_partial)
 {
   int st = ladsim("run m.yaml -o div.h5 --set layers.hidden.activation=linear "
@@ -186,6 +252,7 @@ int main(void)
   tcase_add_test(tc, test_run_writes_once);
   tcase_add_test(tc, test_bad_model_leaves_nothing);
   tcase_add_test(tc, test_divergence_keeps_partial);
+  tcase_add_test(tc, test_output_never_overwrites_inputs);
   tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
   tcase_add_test(tc, test_signal_checkpoint_resume);

@@ -33,6 +33,13 @@ ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usa
 bool ladsim_cli_start(int argc, char **argv, const char *usage, bool takes_output,
                       int rank, ladsim_cli_args *a, int *code);
 
+/* Refuses (LADSIM_EUSAGE) an output out or checkpoint ckpt that names one
+ * of the run's inputs (the model file, its data files, the --resume
+ * checkpoint for out) or each other, and an existing ckpt that is not a
+ * checkpoint of a run writing out, unless --force. Collective. */
+ladsim_status ladsim_cli_check_paths(const ladsim_cli_args *a, const char *out,
+                                     const char *ckpt, const ladsim_model *m);
+
 /* Prints the current error on rank 0 and returns the exit status. */
 int ladsim_cli_fail(ladsim_status st, int rank);
 

@@ -24,7 +24,10 @@ static const char usage[] =
   "  --force           overwrite an existing output file\n"
   "  --checkpoint F    where checkpoints go (default: OUT with .ckpt.h5 for .h5); one\n"
   "                    is written every record.checkpoint and when SIGINT or SIGTERM\n"
-  "                    stops the run\n"
+  "                    stops the run. An existing F is replaced only when it is a\n"
+  "                    checkpoint of a run writing the same OUT (or with --force);\n"
+  "                    -o and --checkpoint never name the model, a data file or each\n"
+  "                    other, and -o never names the --resume checkpoint\n"
   "  --resume F        continue the run that wrote checkpoint F (the same model;\n"
   "                    only simulation.duration may change; any number of ranks)\n"
   "  --progress        print the progress line even when stderr is not a terminal\n"
@@ -104,14 +107,11 @@ static char *absolute(const char *path)
   return abs;
 }
 
-static ladsim_status setup_checkpoints(ladsim_sim *sim, const ladsim_cli_args *a,
-                                       const char *out_path)
+static ladsim_status setup_checkpoints(ladsim_sim *sim, const char *ck, const char *out_path)
 {
-  char *ck = a->checkpoint ? strdup(a->checkpoint) : default_checkpoint(out_path);
   char *abs = absolute(out_path);
-  ladsim_status st = ck && abs ? ladsim_sim_set_checkpoint(sim, ck, abs)
-                               : LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
-  free(ck);
+  ladsim_status st = abs ? ladsim_sim_set_checkpoint(sim, ck, abs)
+                         : LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
   free(abs);
   return st;
 }
@@ -207,13 +207,21 @@ static ladsim_status prepare(const ladsim_cli_args *a, const char *out_path, int
   char *records = NULL, *moved = NULL;
   LADSIM_CHECK(check_output(out_path));
   LADSIM_CHECK(ladsim_model_load(a->model, a->sets, a->n_sets, m));
-  LADSIM_CHECK(ladsim_sim_create(MPI_COMM_WORLD, *m, sim));
-  LADSIM_CHECK(setup_checkpoints(*sim, a, out_path));
+  char *ck = a->checkpoint ? strdup(a->checkpoint) : default_checkpoint(out_path);
+  if (!ck)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
+  ladsim_status st = ladsim_cli_check_paths(a, out_path, ck, *m);
+  if (st == LADSIM_OK)
+    st = ladsim_sim_create(MPI_COMM_WORLD, *m, sim);
+  if (st == LADSIM_OK)
+    st = setup_checkpoints(*sim, ck, out_path);
+  free(ck);
+  LADSIM_CHECK(st);
   if (a->resume) {
     LADSIM_CHECK(ladsim_sim_resume(*sim, a->resume));
     LADSIM_CHECK(resume_source(a->resume, out_path, rank, &records, &moved));
   }
-  ladsim_status st = ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, o);
+  st = ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, o);
   if (st == LADSIM_OK)
     st = write_config(*o, *m);
   if (st == LADSIM_OK && a->resume)
