@@ -243,6 +243,40 @@ START_TEST(test_validate_and_config)
 }
 END_TEST
 
+/* validate accepts what run accepts and refuses what run refuses before
+ * simulating, with the same message. */
+START_TEST(test_validate_agrees_with_run)
+{
+  put("none.yaml", "simulation: {resolution: 0.1 ms, min_delay: 0.1 ms, duration: 2 ms}\n"
+      "input: {dataset: none}\n"
+      "layers:\n  - {name: a, neuron: lif, size: 3, from: none, learn: false}\n"
+      "projections:\n  - {from: a, to: a, rule: indegree, indegree: 1, weight: 1 mV, delay: 0.1 ms}\n");
+  ck_assert_msg(ladsim("validate none.yaml") == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "none.yaml: valid"));
+  ck_assert_msg(ladsim("run none.yaml -o none.h5") == 0, "%s", out);
+  /* The probe needs 2 samples: found by both, naming the model file. */
+  const char *few = "m.yaml --set input.dataset.train_size=1";
+  char args[256];
+  snprintf(args, sizeof args, "validate %s", few);
+  ck_assert_int_eq(ladsim(args), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: m.yaml: evaluate: the probe needs at least 2"));
+  char first[sizeof out];
+  snprintf(first, sizeof first, "%s", out);
+  snprintf(args, sizeof args, "run %s -o few.h5", few);
+  ck_assert_int_eq(ladsim(args), 2);
+  ck_assert_str_eq(out, first);
+  ck_assert(!exists("few.h5") && !exists("few.h5.partial"));
+  /* A lif layer cannot take centred pixels: the key and its line. */
+  put("lif.yaml", "input:\n  dataset: {name: synthetic, train_size: 8, test_size: 8}\n"
+      "  center: true\n"
+      "layers:\n  - {name: hid, neuron: lif, size: 4}\n");
+  ck_assert_int_eq(ladsim("validate lif.yaml"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: lif.yaml:3:11: input.center: the lif layer 'hid'"));
+  ck_assert_int_eq(ladsim("run lif.yaml -o lif.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "lif.yaml:3:11: input.center"));
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("cli");
@@ -255,6 +289,7 @@ int main(void)
   tcase_add_test(tc, test_output_never_overwrites_inputs);
   tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
+  tcase_add_test(tc, test_validate_agrees_with_run);
   tcase_add_test(tc, test_signal_checkpoint_resume);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);

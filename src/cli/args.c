@@ -76,6 +76,19 @@ ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usa
   return LADSIM_OK;
 }
 
+ladsim_status ladsim_cli_sim_create(const ladsim_model *m, ladsim_sim **sim)
+{
+  ladsim_status st = ladsim_sim_create(MPI_COMM_WORLD, m, sim);
+  if (st != LADSIM_ECONFIG)
+    return st;
+  /* The network's checks know the key but not the file: name the model. */
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", ladsim_error_message());
+  if (strncmp(msg, m->path, strlen(m->path)) == 0)
+    return st;
+  return LADSIM_ERROR(LADSIM_ECONFIG, "%s: %s", m->path, msg);
+}
+
 int ladsim_cli_fail(ladsim_status st, int rank)
 {
   if (rank == 0) {

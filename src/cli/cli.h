@@ -40,6 +40,10 @@ bool ladsim_cli_start(int argc, char **argv, const char *usage, bool takes_outpu
 ladsim_status ladsim_cli_check_paths(const ladsim_cli_args *a, const char *out,
                                      const char *ckpt, const ladsim_model *m);
 
+/* ladsim_sim_create on MPI_COMM_WORLD; a model error found while building
+ * the network gets the model file's name in front. Collective. */
+ladsim_status ladsim_cli_sim_create(const ladsim_model *m, ladsim_sim **sim);
+
 /* Prints the current error on rank 0 and returns the exit status. */
 int ladsim_cli_fail(ladsim_status st, int rank);
 

@@ -212,7 +212,7 @@ static ladsim_status prepare(const ladsim_cli_args *a, const char *out_path, int
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
   ladsim_status st = ladsim_cli_check_paths(a, out_path, ck, *m);
   if (st == LADSIM_OK)
-    st = ladsim_sim_create(MPI_COMM_WORLD, *m, sim);
+    st = ladsim_cli_sim_create(*m, sim);
   if (st == LADSIM_OK)
     st = setup_checkpoints(*sim, ck, out_path);
   free(ck);
