@@ -161,6 +161,38 @@ START_TEST(test_divergence_keeps_partial)
   ck_assert_ptr_nonnull(strstr(out, "div.h5.partial"));
   ck_assert(!exists("div.h5"));
   ck_assert(exists("div.h5.partial"));
+  /* With record.weights: end it stopped holding only the t = 0 snapshot:
+   * there is nothing learned to probe. */
+  ck_assert_int_eq(ladsim("probe div.h5.partial"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "div.h5.partial holds only the weights at "
+                                    "initialisation"));
+  ck_assert_ptr_null(strstr(out, "linear-probe accuracy"));
+  ck_assert_ptr_null(strstr(out, "warning"));
+  /* A file that is not there, or not a file, is named before any warning. */
+  ck_assert_int_eq(ladsim("probe gone.h5.partial"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: cannot open gone.h5.partial"));
+  ck_assert_ptr_null(strstr(out, "warning"));
+  ck_assert_int_eq(ladsim("probe ."), 2);
+  ck_assert_ptr_nonnull(strstr(out, ". is not a regular file"));
+  ck_assert_ptr_null(strstr(out, "HDF5"));
+}
+END_TEST
+
+/* A stopped run that recorded weights at intervals is probed at its last
+ * snapshot, and the warning says when that was. */
+START_TEST(test_probe_partial_with_snapshots)
+{
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "cd %s && { %s run m.yaml --set input.epochs=1000 --set record.weights=4ms --quiet "
+           "-o stop.h5 > stop.log 2>&1 & pid=$!; sleep 1; kill -TERM $pid; wait $pid; }",
+           dir, prog);
+  ck_assert_int_eq(system(cmd) >> 8, 1);
+  ck_assert(exists("stop.h5.partial"));
+  ck_assert_msg(ladsim("probe stop.h5.partial") == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "warning: stop.h5.partial is the file of a run that did "
+                                    "not finish; \"learned\" is its last weight snapshot, at t = "));
+  ck_assert_ptr_nonnull(strstr(out, "linear-probe accuracy"));
 }
 END_TEST
 
@@ -286,6 +318,7 @@ int main(void)
   tcase_add_test(tc, test_run_writes_once);
   tcase_add_test(tc, test_bad_model_leaves_nothing);
   tcase_add_test(tc, test_divergence_keeps_partial);
+  tcase_add_test(tc, test_probe_partial_with_snapshots);
   tcase_add_test(tc, test_output_never_overwrites_inputs);
   tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
