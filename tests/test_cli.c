@@ -309,6 +309,34 @@ START_TEST(test_validate_agrees_with_run)
 }
 END_TEST
 
+/* A program using libladsim compiles and links with plain cc and the flags
+ * of ladsim.pc (pointed at the build tree): its Requires bring <mpi.h>. */
+START_TEST(test_pkgconfig_compiles)
+{
+  const char *b = getenv("LADSIM_BUILDDIR"), *sdir = getenv("LADSIM_SRCDIR");
+  char *build = realpath(b ? b : "..", NULL), *src = realpath(sdir ? sdir : "..", NULL);
+  ck_assert_ptr_nonnull(build);
+  ck_assert_ptr_nonnull(src);
+  put("tiny.c", "#include <ladsim/ladsim.h>\n#include <stdio.h>\n"
+      "int main(void) { printf(\"exit %d\\n\", ladsim_exit_status(LADSIM_EUSAGE)); "
+      "return 0; }\n");
+  /* A copy of ladsim.pc whose directories are the trees' (--define-variable
+   * would redefine them for mpi.pc too). */
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "cd %s && mkdir pc && sed -e 's|^includedir=.*|includedir=%s/include|' "
+           "-e 's|^libdir=.*|libdir=%s/.libs|' %s/ladsim.pc > pc/ladsim.pc && "
+           "cc tiny.c -o tiny $(PKG_CONFIG_PATH=pc pkg-config --cflags --libs ladsim) > cc.log "
+           "2>&1 && LD_LIBRARY_PATH=%s/.libs ./tiny > tiny.out", dir, src, build, build, build);
+  free(build);
+  free(src);
+  int st = system(cmd);
+  slurp("cc.log");
+  ck_assert_msg(st == 0, "compiling with pkg-config's flags failed: %s", out);
+  slurp("tiny.out");
+  ck_assert_str_eq(out, "exit 2\n");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("cli");
@@ -323,6 +351,7 @@ int main(void)
   tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
   tcase_add_test(tc, test_validate_agrees_with_run);
+  tcase_add_test(tc, test_pkgconfig_compiles);
   tcase_add_test(tc, test_signal_checkpoint_resume);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
