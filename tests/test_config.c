@@ -771,6 +771,9 @@ START_TEST(test_error_range)
   expect_error("simulation: {seed: 18446744073709551616}\n"
                "layers: [{name: a, size: 1}]\n", "m.yaml:1:20",
                "simulation.seed", "is too large");
+  /* Beyond 64 bits a key with a range still says its range. */
+  expect_error("layers: [{name: a, size: 99999999999999999999999}]\n", "m.yaml:1:26",
+               "layers.a.size", "is out of range; it must be between 1 and 1000000");
 }
 END_TEST
 
