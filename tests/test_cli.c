@@ -174,7 +174,7 @@ START_TEST(test_divergence_keeps_partial)
   ck_assert_ptr_null(strstr(out, "warning"));
   ck_assert_int_eq(ladsim("probe ."), 2);
   ck_assert_ptr_nonnull(strstr(out, ". is not a regular file"));
-  ck_assert_ptr_null(strstr(out, "HDF5"));
+  ck_assert_ptr_null(strstr(out, "HDF5-DIAG"));
 }
 END_TEST
 
@@ -337,6 +337,40 @@ START_TEST(test_pkgconfig_compiles)
 }
 END_TEST
 
+/* The command line's own mistakes: each named, with what to do, exit 2,
+ * no HDF5 error stack. */
+START_TEST(test_usage_messages)
+{
+  ck_assert_int_eq(ladsim("probe"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: missing the output file of a run"));
+  ck_assert_int_eq(ladsim("run m.yaml -o ''"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: -o: empty path"));
+  ck_assert_ptr_null(strstr(out, "ladsim_output_create"));
+  ck_assert_int_eq(ladsim("run m.yaml -o /proc/out.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: -o /proc/out.h5: cannot create a file there"));
+  ck_assert_int_eq(ladsim("run m.yaml -o p.h5 --progress --quiet"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--progress and --quiet contradict each other"));
+  ck_assert(!exists("p.h5"));
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5 --resume ."), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: --resume . is not a regular file"));
+  ck_assert_ptr_null(strstr(out, "HDF5-DIAG"));
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5 --resume m.yaml"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: --resume m.yaml is not a ladsim checkpoint"));
+  ck_assert_ptr_null(strstr(out, "HDF5-DIAG"));
+  ck_assert_msg(ladsim("run m.yaml -o done.h5 --quiet") == 0, "%s", out);
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5 --resume done.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: --resume done.h5 is not a ladsim checkpoint but "
+                                    "the output file of a run"));
+  ck_assert(!exists("r.h5") && !exists("r.h5.partial"));
+  ck_assert_int_eq(ladsim("--help"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "rate neurons and leaky integrate-and-fire"));
+  ck_assert_ptr_nonnull(strstr(out, "ladsim run --help"));
+  ck_assert_int_eq(ladsim("run --help"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "only simulation.duration, record.checkpoint and\n"
+                                    "                    record.progress may change"));
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("cli");
@@ -352,6 +386,7 @@ int main(void)
   tcase_add_test(tc, test_validate_and_config);
   tcase_add_test(tc, test_validate_agrees_with_run);
   tcase_add_test(tc, test_pkgconfig_compiles);
+  tcase_add_test(tc, test_usage_messages);
   tcase_add_test(tc, test_signal_checkpoint_resume);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);

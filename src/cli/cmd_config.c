@@ -29,7 +29,7 @@ int ladsim_cmd_config(int argc, char **argv, int rank, bool validate_only)
   const char *usage = validate_only ? validate_usage : config_usage;
   ladsim_cli_args a;
   int code;
-  if (!ladsim_cli_start(argc, argv, usage, false, rank, &a, &code))
+  if (!ladsim_cli_start(argc, argv, usage, "the model file", false, rank, &a, &code))
     return code;
   ladsim_model *m;
   ladsim_status st = ladsim_model_load(a.model, a.sets, a.n_sets, &m);

@@ -96,7 +96,7 @@ int ladsim_cmd_probe(int argc, char **argv, int rank)
 {
   ladsim_cli_args a;
   int code;
-  if (!ladsim_cli_start(argc, argv, usage, false, rank, &a, &code))
+  if (!ladsim_cli_start(argc, argv, usage, "the output file of a run (OUT.h5)", false, rank, &a, &code))
     return code;
   ladsim_status st = probe(&a, rank);
   return st ? ladsim_cli_fail(st, rank) : 0;

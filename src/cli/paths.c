@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "comm/comm.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,9 +97,37 @@ static ladsim_status checkpoint_replaceable(const char *ckpt, const char *out, b
                       "another --checkpoint)", ckpt, out);
 }
 
+/* --resume must name a ladsim checkpoint: a directory, another HDF5 file
+ * or a run's output are told apart here, before HDF5 would print its error
+ * stack (the input file opens with HDF5's printing off). */
+static ladsim_status check_resume(const char *path)
+{
+  struct stat st;
+  ladsim_input_file *f;
+  if (stat(path, &st) != 0)
+    return LADSIM_ERROR(LADSIM_EUSAGE, "--resume %s: %s; give the checkpoint a run wrote "
+                        "(OUT.ckpt.h5)", path, strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return LADSIM_ERROR(LADSIM_EUSAGE, "--resume %s is not a regular file; give the "
+                        "checkpoint a run wrote (OUT.ckpt.h5)", path);
+  if (ladsim_input_file_open(path, &f) != LADSIM_OK)
+    return LADSIM_ERROR(LADSIM_EUSAGE, "--resume %s is not a ladsim checkpoint (not an HDF5 "
+                        "file); give the checkpoint a run wrote (OUT.ckpt.h5)", path);
+  bool ckpt = ladsim_input_file_has(f, "/resume/output");
+  bool output = ladsim_input_file_has(f, "/config/resolved");
+  ladsim_input_file_close(f);
+  if (!ckpt)
+    return LADSIM_ERROR(LADSIM_EUSAGE, "--resume %s is not a ladsim checkpoint%s; give the "
+                        "checkpoint a run wrote (OUT.ckpt.h5)", path,
+                        output ? " but the output file of a run" : "");
+  return LADSIM_OK;
+}
+
 static ladsim_status check_paths(const ladsim_cli_args *a, const char *out, const char *ckpt,
                                  const ladsim_model *m)
 {
+  if (a->resume)
+    LADSIM_CHECK(check_resume(a->resume));
   LADSIM_CHECK(not_an_input("-o", out, a, m, true));
   LADSIM_CHECK(not_an_input("--checkpoint", ckpt, a, m, false));
   if (same_file(out, ckpt))
