@@ -371,6 +371,26 @@ START_TEST(test_usage_messages)
 }
 END_TEST
 
+/* A learning rate so high that every neuron falls silent is not an error,
+ * but the run says so on stderr and in the report, naming the layer. */
+START_TEST(test_dead_layer_warning)
+{
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cd %s && %s run m.yaml -o dead.h5 --quiet "
+           "--set layers.hidden.learning.eta=1e6 > dead.out 2> dead.err", dir, prog);
+  ck_assert_int_eq(system(cmd), 0);
+  slurp("dead.err");
+  ck_assert_msg(strstr(out, "ladsim: warning: layer hidden: every neuron is silent after "
+                            "learning") != NULL, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "lower layers.hidden.learning.eta"));
+  slurp("dead.out");
+  ck_assert_ptr_nonnull(strstr(out, "\nwarning: layer hidden: every neuron is silent"));
+  /* A sound run has none. */
+  ck_assert_msg(ladsim("run m.yaml -o alive.h5 --quiet") == 0, "%s", out);
+  ck_assert_ptr_null(strstr(out, "warning"));
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("cli");
@@ -387,6 +407,7 @@ int main(void)
   tcase_add_test(tc, test_validate_agrees_with_run);
   tcase_add_test(tc, test_pkgconfig_compiles);
   tcase_add_test(tc, test_usage_messages);
+  tcase_add_test(tc, test_dead_layer_warning);
   tcase_add_test(tc, test_signal_checkpoint_resume);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);

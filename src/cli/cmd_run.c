@@ -222,8 +222,11 @@ static ladsim_status train_and_report(ladsim_sim *sim, ladsim_output *o,
     return LADSIM_OK;
   ladsim_report rep;
   LADSIM_CHECK(ladsim_sim_evaluate(sim, o, &rep));
-  if (rank == 0)
+  if (rank == 0) {
     ladsim_report_print(&rep, stdout);
+    /* Not an error: the run did what was asked, but its result is empty. */
+    ladsim_report_warn_dead(&rep, stderr, "ladsim: warning: ");
+  }
   return LADSIM_OK;
 }
 
