@@ -119,6 +119,17 @@ START_TEST(test_output_never_overwrites_inputs)
   ck_assert_ptr_nonnull(strstr(out, "is the data file"));
   slurp("data.idx");
   ck_assert_str_eq(out, "not read");
+  /* The files of a named set, found in its directory. */
+  char fm[256];
+  snprintf(fm, sizeof fm, "%s/fm", dir);
+  ck_assert_int_eq(mkdir(fm, 0700), 0);
+  put("fm/t10k-labels-idx1-ubyte.gz", "not read");
+  put("fm.yaml", "input: {dataset: {name: fashion-mnist, dir: fm}}\n"
+      "layers: [{name: hidden, size: 4}]\n");
+  ck_assert_int_eq(ladsim("run fm.yaml -o fm/t10k-labels-idx1-ubyte.gz --force"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the data file"));
+  slurp("fm/t10k-labels-idx1-ubyte.gz");
+  ck_assert_str_eq(out, "not read");
   ck_assert_int_eq(ladsim("run m.yaml -o same.h5 --checkpoint same.h5"), 2);
   ck_assert_ptr_nonnull(strstr(out, "--checkpoint and -o name the same file"));
   ck_assert(!exists("same.h5"));

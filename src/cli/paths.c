@@ -46,6 +46,27 @@ static bool same_file(const char *a, const char *b)
   return same;
 }
 
+/* The file of a named set (fashion-mnist) that path is, or NULL: the set's
+ * files are found in its directory under fixed names, gzipped or not. */
+static char *named_set_file(const ladsim_dataset_spec *d, const char *path)
+{
+  static const char *const names[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+  if (strcmp(d->name, "fashion-mnist") != 0)
+    return NULL;
+  const char *dir = d->dir && d->dir[0] ? d->dir : LADSIM_FASHION_MNIST_DIR;
+  struct stat st;
+  for (size_t k = 0; k < 8; k++) {
+    char *file;
+    if (asprintf(&file, "%s/%s%s", dir, names[k / 2], k % 2 ? "" : ".gz") < 0)
+      return NULL;
+    if (stat(file, &st) == 0 && same_file(path, file))
+      return file;
+    free(file);
+  }
+  return NULL;
+}
+
 /* Refuses when what (-o or --checkpoint) names one of the run's inputs. */
 static ladsim_status not_an_input(const char *opt, const char *path, const ladsim_cli_args *a,
                                   const ladsim_model *m, bool resume_too)
@@ -59,6 +80,13 @@ static ladsim_status not_an_input(const char *opt, const char *path, const ladsi
     if (data[k] && same_file(path, data[k]))
       return LADSIM_ERROR(LADSIM_EUSAGE, "%s %s is the data file %s this run reads; choose "
                           "another %s", opt, path, data[k], opt);
+  char *named = named_set_file(d, path);
+  if (named) {
+    ladsim_status st = LADSIM_ERROR(LADSIM_EUSAGE, "%s %s is the data file %s this run "
+                                    "reads; choose another %s", opt, path, named, opt);
+    free(named);
+    return st;
+  }
   if (resume_too && a->resume && same_file(path, a->resume))
     return LADSIM_ERROR(LADSIM_EUSAGE, "%s %s is the checkpoint this run resumes from; "
                         "choose another %s", opt, path, opt);
