@@ -322,6 +322,13 @@ START_TEST(test_validate_agrees_with_run)
 }
 END_TEST
 
+/* A sanitizer build's library needs the sanitizer runtime in the program. */
+#ifdef __SANITIZE_ADDRESS__
+#define TINY_SAN_FLAGS "-fsanitize=address,undefined "
+#else
+#define TINY_SAN_FLAGS ""
+#endif
+
 /* A program using libladsim compiles and links with plain cc and the flags
  * of ladsim.pc (pointed at the build tree): its Requires bring <mpi.h>. */
 START_TEST(test_pkgconfig_compiles)
@@ -338,7 +345,8 @@ START_TEST(test_pkgconfig_compiles)
   char cmd[4096];
   snprintf(cmd, sizeof cmd, "cd %s && mkdir pc && sed -e 's|^includedir=.*|includedir=%s/include|' "
            "-e 's|^libdir=.*|libdir=%s/.libs|' %s/ladsim.pc > pc/ladsim.pc && "
-           "cc tiny.c -o tiny $(PKG_CONFIG_PATH=pc pkg-config --cflags --libs ladsim) > cc.log "
+           "cc " TINY_SAN_FLAGS "tiny.c -o tiny $(PKG_CONFIG_PATH=pc pkg-config --cflags --libs "
+           "ladsim) > cc.log "
            "2>&1 && LD_LIBRARY_PATH=%s/.libs ./tiny > tiny.out", dir, src, build, build, build);
   free(build);
   free(src);
