@@ -84,6 +84,83 @@ START_TEST(test_bad_output_found_early)
 }
 END_TEST
 
+/* Writes text to file name of the test directory. */
+static void put(const char *name, const char *text)
+{
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Neither -o nor --checkpoint overwrites what the run reads or each other;
+ * a file at the checkpoint path that is not this run's checkpoint is kept
+ * unless --force. */
+START_TEST(test_output_never_overwrites_inputs)
+{
+  ck_assert_int_eq(ladsim("run m.yaml -o cm.h5 --checkpoint m.yaml --set record.checkpoint=1s"),
+                   2);
+  ck_assert_ptr_nonnull(strstr(out, "--checkpoint m.yaml is the model file"));
+  ck_assert_int_eq(ladsim("run m.yaml -o ./m.yaml --force"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "-o ./m.yaml is the model file"));
+  slurp("m.yaml");
+  ck_assert_str_eq(out, model_text);
+  ck_assert(!exists("cm.h5") && !exists("cm.h5.partial"));
+  /* A data file: refused before it is read, so any bytes will do. */
+  put("data.idx", "not read");
+  put("d.yaml", "input:\n  dataset: {train: {images: data.idx, labels: data.idx},\n"
+      "            test: {images: data.idx, labels: data.idx}}\n"
+      "layers: [{name: hidden, size: 4}]\n");
+  ck_assert_int_eq(ladsim("run d.yaml -o data.idx --force"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the data file"));
+  ck_assert_int_eq(ladsim("run d.yaml -o d.h5 --checkpoint ../${PWD##*/}/data.idx"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the data file"));
+  slurp("data.idx");
+  ck_assert_str_eq(out, "not read");
+  /* The files of a named set, found in its directory. */
+  char fm[256];
+  snprintf(fm, sizeof fm, "%s/fm", dir);
+  ck_assert_int_eq(mkdir(fm, 0700), 0);
+  put("fm/t10k-labels-idx1-ubyte.gz", "not read");
+  put("fm.yaml", "input: {dataset: {name: fashion-mnist, dir: fm}}\n"
+      "layers: [{name: hidden, size: 4}]\n");
+  ck_assert_int_eq(ladsim("run fm.yaml -o fm/t10k-labels-idx1-ubyte.gz --force"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the data file"));
+  slurp("fm/t10k-labels-idx1-ubyte.gz");
+  ck_assert_str_eq(out, "not read");
+  ck_assert_int_eq(ladsim("run m.yaml -o same.h5 --checkpoint same.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--checkpoint and -o name the same file"));
+  ck_assert(!exists("same.h5"));
+  /* A foreign file at the checkpoint path, the default one included. */
+  put("keep.h5", "mine");
+  put("k.ckpt.h5", "mine too");
+  ck_assert_int_eq(ladsim("run m.yaml -o k.h5 --checkpoint keep.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is not a checkpoint of a run writing k.h5"));
+  ck_assert_ptr_nonnull(strstr(out, "--force"));
+  ck_assert_int_eq(ladsim("run m.yaml -o k.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--checkpoint k.ckpt.h5"));
+  slurp("keep.h5");
+  ck_assert_str_eq(out, "mine");
+  slurp("k.ckpt.h5");
+  ck_assert_str_eq(out, "mine too");
+  ck_assert(!exists("k.h5"));
+  /* A checkpoint of a run writing the same output is replaced without
+   * --force. */
+  ck_assert_msg(ladsim("run m.yaml -o c.h5 --set record.checkpoint=20ms") == 0, "%s", out);
+  ck_assert(exists("c.ckpt.h5"));
+  char path[256];
+  snprintf(path, sizeof path, "%s/c.h5", dir);
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_msg(ladsim("run m.yaml -o c.h5 --set record.checkpoint=20ms") == 0, "%s", out);
+  /* ... and -o may not be the checkpoint resumed from. */
+  ck_assert_int_eq(ladsim("run m.yaml -o c.ckpt.h5 --force --resume c.ckpt.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "is the checkpoint this run resumes from"));
+  ck_assert_int_eq(ladsim("run m.yaml -o k.h5 --checkpoint keep.h5 --force"), 0);
+}
+END_TEST
+
 START_TEST(test_divergence_keeps_partial)
 {
   int st = ladsim("run m.yaml -o div.h5 --set layers.hidden.activation=linear "
@@ -95,6 +172,38 @@ START_TEST(test_divergence_keeps_partial)
   ck_assert_ptr_nonnull(strstr(out, "div.h5.partial"));
   ck_assert(!exists("div.h5"));
   ck_assert(exists("div.h5.partial"));
+  /* With record.weights: end it stopped holding only the t = 0 snapshot:
+   * there is nothing learned to probe. */
+  ck_assert_int_eq(ladsim("probe div.h5.partial"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "div.h5.partial holds only the weights at "
+                                    "initialisation"));
+  ck_assert_ptr_null(strstr(out, "linear-probe accuracy"));
+  ck_assert_ptr_null(strstr(out, "warning"));
+  /* A file that is not there, or not a file, is named before any warning. */
+  ck_assert_int_eq(ladsim("probe gone.h5.partial"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: cannot open gone.h5.partial"));
+  ck_assert_ptr_null(strstr(out, "warning"));
+  ck_assert_int_eq(ladsim("probe ."), 2);
+  ck_assert_ptr_nonnull(strstr(out, ". is not a regular file"));
+  ck_assert_ptr_null(strstr(out, "HDF5-DIAG"));
+}
+END_TEST
+
+/* A stopped run that recorded weights at intervals is probed at its last
+ * snapshot, and the warning says when that was. */
+START_TEST(test_probe_partial_with_snapshots)
+{
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "cd %s && { %s run m.yaml --set input.epochs=1000 --set record.weights=4ms --quiet "
+           "-o stop.h5 > stop.log 2>&1 & pid=$!; sleep 1; kill -TERM $pid; wait $pid; }",
+           dir, prog);
+  ck_assert_int_eq(system(cmd) >> 8, 1);
+  ck_assert(exists("stop.h5.partial"));
+  ck_assert_msg(ladsim("probe stop.h5.partial") == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "warning: stop.h5.partial is the file of a run that did "
+                                    "not finish; \"learned\" is its last weight snapshot, at t = "));
+  ck_assert_ptr_nonnull(strstr(out, "linear-probe accuracy"));
 }
 END_TEST
 
@@ -174,9 +283,11 @@ START_TEST(test_signal_checkpoint_resume)
   ck_assert_msg(c.compared > 15 && c.differ == 0, "%zu of %zu data sets differ, the first %s",
                 c.differ, c.compared, c.first);
   /* A checkpoint of another model is refused before anything is written. */
-  ck_assert_int_eq(ladsim("run m.yaml -o other.h5 --set layers.hidden.size=5 "
-                          "--resume sig.ckpt.h5"), 2);
-  ck_assert_ptr_nonnull(strstr(out, "another model"));
+  snprintf(args, sizeof args, "run %s -o other.h5 --set layers.hidden.size=5 "
+           "--resume sig.ckpt.h5", model);
+  ck_assert_int_eq(ladsim(args), 2);
+  ck_assert_msg(strstr(out, "another model: layers.hidden.size differs ('size: 6' "
+                          "there, 'size: 5' here)") != NULL, "%s", out);
   ck_assert(!exists("other.h5") && !exists("other.h5.partial"));
 }
 END_TEST
@@ -197,6 +308,130 @@ START_TEST(test_validate_and_config)
 }
 END_TEST
 
+/* validate accepts what run accepts and refuses what run refuses before
+ * simulating, with the same message. */
+START_TEST(test_validate_agrees_with_run)
+{
+  put("none.yaml", "simulation: {resolution: 0.1 ms, min_delay: 0.1 ms, duration: 2 ms}\n"
+      "input: {dataset: none}\n"
+      "layers:\n  - {name: a, neuron: lif, size: 3, from: none, learn: false}\n"
+      "projections:\n  - {from: a, to: a, rule: indegree, indegree: 1, weight: 1 mV, delay: 0.1 ms}\n");
+  ck_assert_msg(ladsim("validate none.yaml") == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "none.yaml: valid"));
+  ck_assert_msg(ladsim("run none.yaml -o none.h5") == 0, "%s", out);
+  /* The probe needs 2 samples: found by both, naming the model file. */
+  const char *few = "m.yaml --set input.dataset.train_size=1";
+  char args[256];
+  snprintf(args, sizeof args, "validate %s", few);
+  ck_assert_int_eq(ladsim(args), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: m.yaml: evaluate: the probe needs at least 2"));
+  char first[sizeof out];
+  snprintf(first, sizeof first, "%s", out);
+  snprintf(args, sizeof args, "run %s -o few.h5", few);
+  ck_assert_int_eq(ladsim(args), 2);
+  ck_assert_str_eq(out, first);
+  ck_assert(!exists("few.h5") && !exists("few.h5.partial"));
+  /* A lif layer cannot take centred pixels: the key and its line. */
+  put("lif.yaml", "input:\n  dataset: {name: synthetic, train_size: 8, test_size: 8}\n"
+      "  center: true\n"
+      "layers:\n  - {name: hid, neuron: lif, size: 4}\n");
+  ck_assert_int_eq(ladsim("validate lif.yaml"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: lif.yaml:3:11: input.center: the lif layer 'hid'"));
+  ck_assert_int_eq(ladsim("run lif.yaml -o lif.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "lif.yaml:3:11: input.center"));
+}
+END_TEST
+
+/* A sanitizer build's library needs the sanitizer runtime in the program. */
+#ifdef __SANITIZE_ADDRESS__
+#define TINY_SAN_FLAGS "-fsanitize=address,undefined "
+#else
+#define TINY_SAN_FLAGS ""
+#endif
+
+/* A program using libladsim compiles and links with plain cc and the flags
+ * of ladsim.pc (pointed at the build tree): its Requires bring <mpi.h>. */
+START_TEST(test_pkgconfig_compiles)
+{
+  const char *b = getenv("LADSIM_BUILDDIR"), *sdir = getenv("LADSIM_SRCDIR");
+  char *build = realpath(b ? b : "..", NULL), *src = realpath(sdir ? sdir : "..", NULL);
+  ck_assert_ptr_nonnull(build);
+  ck_assert_ptr_nonnull(src);
+  put("tiny.c", "#include <ladsim/ladsim.h>\n#include <stdio.h>\n"
+      "int main(void) { printf(\"exit %d\\n\", ladsim_exit_status(LADSIM_EUSAGE)); "
+      "return 0; }\n");
+  /* A copy of ladsim.pc whose directories are the trees' (--define-variable
+   * would redefine them for mpi.pc too). */
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "cd %s && mkdir pc && sed -e 's|^includedir=.*|includedir=%s/include|' "
+           "-e 's|^libdir=.*|libdir=%s/.libs|' %s/ladsim.pc > pc/ladsim.pc && "
+           "cc " TINY_SAN_FLAGS "tiny.c -o tiny $(PKG_CONFIG_PATH=pc pkg-config --cflags --libs "
+           "ladsim) > cc.log "
+           "2>&1 && LD_LIBRARY_PATH=%s/.libs ./tiny > tiny.out", dir, src, build, build, build);
+  free(build);
+  free(src);
+  int st = system(cmd);
+  slurp("cc.log");
+  ck_assert_msg(st == 0, "compiling with pkg-config's flags failed: %s", out);
+  slurp("tiny.out");
+  ck_assert_str_eq(out, "exit 2\n");
+}
+END_TEST
+
+/* The command line's own mistakes: each named, with what to do, exit 2,
+ * no HDF5 error stack. */
+START_TEST(test_usage_messages)
+{
+  ck_assert_int_eq(ladsim("probe"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: missing the output file of a run"));
+  ck_assert_int_eq(ladsim("run m.yaml -o ''"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: -o: empty path"));
+  ck_assert_ptr_null(strstr(out, "ladsim_output_create"));
+  ck_assert_int_eq(ladsim("run m.yaml -o /proc/out.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: -o /proc/out.h5: cannot create a file there"));
+  ck_assert_int_eq(ladsim("run m.yaml -o p.h5 --progress --quiet"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "--progress and --quiet contradict each other"));
+  ck_assert(!exists("p.h5"));
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5 --resume ."), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: --resume . is not a regular file"));
+  ck_assert_ptr_null(strstr(out, "HDF5-DIAG"));
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5 --resume m.yaml"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: --resume m.yaml is not a ladsim checkpoint"));
+  ck_assert_ptr_null(strstr(out, "HDF5-DIAG"));
+  ck_assert_msg(ladsim("run m.yaml -o done.h5 --quiet") == 0, "%s", out);
+  ck_assert_int_eq(ladsim("run m.yaml -o r.h5 --resume done.h5"), 2);
+  ck_assert_ptr_nonnull(strstr(out, "error: --resume done.h5 is not a ladsim checkpoint but "
+                                    "the output file of a run"));
+  ck_assert(!exists("r.h5") && !exists("r.h5.partial"));
+  ck_assert_int_eq(ladsim("--help"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "rate neurons and leaky integrate-and-fire"));
+  ck_assert_ptr_nonnull(strstr(out, "ladsim run --help"));
+  ck_assert_int_eq(ladsim("run --help"), 0);
+  ck_assert_ptr_nonnull(strstr(out, "only simulation.duration, record.checkpoint and\n"
+                                    "                    record.progress may change"));
+}
+END_TEST
+
+/* A learning rate so high that every neuron falls silent is not an error,
+ * but the run says so on stderr and in the report, naming the layer. */
+START_TEST(test_dead_layer_warning)
+{
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cd %s && %s run m.yaml -o dead.h5 --quiet "
+           "--set layers.hidden.learning.eta=1e6 > dead.out 2> dead.err", dir, prog);
+  ck_assert_int_eq(system(cmd), 0);
+  slurp("dead.err");
+  ck_assert_msg(strstr(out, "ladsim: warning: layer hidden: every neuron is silent after "
+                            "learning") != NULL, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "lower layers.hidden.learning.eta"));
+  slurp("dead.out");
+  ck_assert_ptr_nonnull(strstr(out, "\nwarning: layer hidden: every neuron is silent"));
+  /* A sound run has none. */
+  ck_assert_msg(ladsim("run m.yaml -o alive.h5 --quiet") == 0, "%s", out);
+  ck_assert_ptr_null(strstr(out, "warning"));
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("cli");
@@ -206,8 +441,14 @@ int main(void)
   tcase_add_test(tc, test_run_writes_once);
   tcase_add_test(tc, test_bad_model_leaves_nothing);
   tcase_add_test(tc, test_divergence_keeps_partial);
+  tcase_add_test(tc, test_probe_partial_with_snapshots);
+  tcase_add_test(tc, test_output_never_overwrites_inputs);
   tcase_add_test(tc, test_bad_output_found_early);
   tcase_add_test(tc, test_validate_and_config);
+  tcase_add_test(tc, test_validate_agrees_with_run);
+  tcase_add_test(tc, test_pkgconfig_compiles);
+  tcase_add_test(tc, test_usage_messages);
+  tcase_add_test(tc, test_dead_layer_warning);
   tcase_add_test(tc, test_signal_checkpoint_resume);
   tcase_add_test(tc, test_disk_full_keeps_partial);
   tcase_set_timeout(tc, 120);

@@ -771,6 +771,9 @@ START_TEST(test_error_range)
   expect_error("simulation: {seed: 18446744073709551616}\n"
                "layers: [{name: a, size: 1}]\n", "m.yaml:1:20",
                "simulation.seed", "is too large");
+  /* Beyond 64 bits a key with a range still says its range. */
+  expect_error("layers: [{name: a, size: 99999999999999999999999}]\n", "m.yaml:1:26",
+               "layers.a.size", "is out of range; it must be between 1 and 1000000");
 }
 END_TEST
 
@@ -1511,6 +1514,24 @@ START_TEST(test_cuba_example)
 }
 END_TEST
 
+/* Poisson coding of a lif layer fed by the stimulus cannot take centred
+ * pixels: the model file's input.center is named, with the layer's line. */
+START_TEST(test_error_lif_centered_input)
+{
+  const char text[] = "input:\n  dataset: synthetic\n  center: true\n"
+                      "layers:\n  - name: hid\n    neuron: lif\n    size: 4\n";
+  expect_error(text, "m.yaml:3:11", "input.center", "lif layer 'hid' (line 5)");
+  expect_error(text, "m.yaml:3:11", "input.center", "set input.center: false");
+  const char *const ov[] = {"input.center=true"};
+  const char lif[] = "input:\n  dataset: synthetic\n"
+                     "layers:\n  - name: hid\n    neuron: lif\n    size: 4\n";
+  expect_error_ov(lif, ov, 1, "--set input.center=true", "input.center", "Poisson");
+  /* Rate layers take centred pixels. */
+  ladsim_model_free(parse_ok("input: {center: true}\n"
+                             "layers:\n  - name: hid\n    size: 4\n", NULL, 0));
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
   Suite *s = suite_create("config");
@@ -1577,6 +1598,7 @@ static Suite *config_suite(void)
   tcase_add_test(tc, test_error_dataset_none);
   tcase_add_test(tc, test_override_spiking);
   tcase_add_test(tc, test_cuba_example);
+  tcase_add_test(tc, test_error_lif_centered_input);
   suite_add_tcase(s, tc);
   tc = tcase_create("api");
   tcase_add_test(tc, test_api);

@@ -286,6 +286,31 @@ START_TEST(test_idx_truncated_pixels)
 }
 END_TEST
 
+/* A header announcing far more than the file holds (100 x 65536 x 65536
+ * images) is a damaged file, found before allocating. */
+START_TEST(test_idx_header_claims_too_much)
+{
+  const char *images, *labels;
+  ladsim_dataset *d = NULL;
+  uint8_t im[IMAGES_BYTES], lb[LABELS_BYTES];
+  images_buffer(im, 0x803, 100);
+  put_be32(im + 8, 65536);
+  put_be32(im + 12, 65536);
+  labels_buffer(lb, 0x801, 100);
+  images = in_tmp(_i ? "huge.gz" : "huge");
+  labels = in_tmp(_i ? "labels.gz" : "labels");
+  write_file(images, _i, im, sizeof im);
+  write_file(labels, _i, lb, sizeof lb);
+  ck_assert_error(ladsim_dataset_read_idx(images, labels, 0, &d), LADSIM_EDATA,
+                  images, _i ? "truncated or corrupt: its header announces 100 x "
+                               "4294967296 bytes of pixels after the 16-byte header, "
+                               "more than a gzip file of"
+                             : "truncated: expected 429496729600 bytes of pixels after "
+                               "the 16-byte header, found 140");
+  ck_assert_ptr_null(d);
+}
+END_TEST
+
 /* A gzip file cut short on disk: in its header, then in its pixels. */
 START_TEST(test_idx_gzip_cut_short)
 {
@@ -1300,6 +1325,7 @@ static Suite *input_suite(void)
   tcase_add_loop_test(tc, test_idx_wrong_magic, 0, 2);
   tcase_add_loop_test(tc, test_idx_truncated_header, 0, 2);
   tcase_add_loop_test(tc, test_idx_truncated_pixels, 0, 2);
+  tcase_add_loop_test(tc, test_idx_header_claims_too_much, 0, 2);
   tcase_add_test(tc, test_idx_gzip_cut_short);
   tcase_add_test(tc, test_idx_gzip_corrupt);
   tcase_add_test(tc, test_idx_gzip_garbled_middle);

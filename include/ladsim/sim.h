@@ -82,8 +82,18 @@ typedef struct {
 ladsim_status ladsim_sim_evaluate(ladsim_sim *s, ladsim_output *o,
                                   ladsim_report *rep);
 
-/* Writes the report as a table. */
+/* Writes the report as a table, with the warnings of
+ * ladsim_report_warn_dead at its end. */
 void ladsim_report_print(const ladsim_report *rep, FILE *f);
+
+/* A layer is reported as silenced when at least this share of its neurons
+ * is dead after learning (and more than at initialisation). */
+#define LADSIM_REPORT_DEAD_WARN 0.9
+
+/* Writes one line, starting with lead, for each layer that learning left
+ * silent or nearly so (usually learning rates far too high); returns how
+ * many. */
+size_t ladsim_report_warn_dead(const ladsim_report *rep, FILE *f, const char *lead);
 
 /* Replaces the network's weights by the last snapshot stored in a run's
  * file and its initial weights by the first, so the report can be computed

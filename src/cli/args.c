@@ -13,6 +13,16 @@ static ladsim_status need_value(int argc, char **argv, int i, const char *usage)
   return LADSIM_OK;
 }
 
+/* --progress and --quiet contradict each other: neither wins silently. */
+static ladsim_status set_progress(ladsim_cli_args *a, int value, const char *usage)
+{
+  if (a->progress != -1 && a->progress != value)
+    return LADSIM_ERROR(LADSIM_EUSAGE, "--progress and --quiet contradict each other; "
+                        "give one of them\n%s", usage);
+  a->progress = value;
+  return LADSIM_OK;
+}
+
 static ladsim_status add_set(ladsim_cli_args *a, const char *kv)
 {
   if (!strchr(kv, '='))
@@ -48,9 +58,9 @@ static ladsim_status option(int argc, char **argv, int *i, const char *usage,
   } else if (takes_output && !strcmp(o, "--force"))
     a->force = true;
   else if (takes_output && !strcmp(o, "--progress"))
-    a->progress = 1;
+    LADSIM_CHECK(set_progress(a, 1, usage));
   else if (takes_output && !strcmp(o, "--quiet"))
-    a->progress = 0;
+    LADSIM_CHECK(set_progress(a, 0, usage));
   else if (takes_output && !strcmp(o, "--profile"))
     a->profile = true;
   else
@@ -59,7 +69,7 @@ static ladsim_status option(int argc, char **argv, int *i, const char *usage,
 }
 
 ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usage,
-                               bool takes_output, ladsim_cli_args *a)
+                               const char *operand, bool takes_output, ladsim_cli_args *a)
 {
   memset(a, 0, sizeof *a);
   a->progress = -1;
@@ -72,8 +82,21 @@ ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usa
       return LADSIM_ERROR(LADSIM_EUSAGE, "unexpected argument '%s'\n%s", argv[i], usage);
   }
   if (!a->model && !a->help)
-    return LADSIM_ERROR(LADSIM_EUSAGE, "missing the model file\n%s", usage);
+    return LADSIM_ERROR(LADSIM_EUSAGE, "missing %s\n%s", operand, usage);
   return LADSIM_OK;
+}
+
+ladsim_status ladsim_cli_sim_create(const ladsim_model *m, ladsim_sim **sim)
+{
+  ladsim_status st = ladsim_sim_create(MPI_COMM_WORLD, m, sim);
+  if (st != LADSIM_ECONFIG)
+    return st;
+  /* The network's checks know the key but not the file: name the model. */
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", ladsim_error_message());
+  if (strncmp(msg, m->path, strlen(m->path)) == 0)
+    return st;
+  return LADSIM_ERROR(LADSIM_ECONFIG, "%s: %s", m->path, msg);
 }
 
 int ladsim_cli_fail(ladsim_status st, int rank)
@@ -86,10 +109,10 @@ int ladsim_cli_fail(ladsim_status st, int rank)
   return ladsim_exit_status(st);
 }
 
-bool ladsim_cli_start(int argc, char **argv, const char *usage, bool takes_output,
-                      int rank, ladsim_cli_args *a, int *code)
+bool ladsim_cli_start(int argc, char **argv, const char *usage, const char *operand,
+                      bool takes_output, int rank, ladsim_cli_args *a, int *code)
 {
-  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, takes_output, a);
+  ladsim_status st = ladsim_cli_parse(argc, argv, 2, usage, operand, takes_output, a);
   if (st) {
     *code = ladsim_cli_fail(st, rank);
     return false;

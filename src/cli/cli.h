@@ -23,15 +23,27 @@ typedef struct {
   bool help;
 } ladsim_cli_args;
 
-/* Parses argv[first..argc) into a; usage names the subcommand for errors. */
+/* Parses argv[first..argc) into a; usage names the subcommand for errors,
+ * operand what its one argument is ("the model file"). */
 ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usage,
-                               bool takes_output, ladsim_cli_args *a);
+                               const char *operand, bool takes_output, ladsim_cli_args *a);
 
 /* Parses a subcommand's options (after argv[1]); prints its usage for
  * --help. Returns true when the command should go on, else false with the
  * exit status in *code. */
-bool ladsim_cli_start(int argc, char **argv, const char *usage, bool takes_output,
-                      int rank, ladsim_cli_args *a, int *code);
+bool ladsim_cli_start(int argc, char **argv, const char *usage, const char *operand,
+                      bool takes_output, int rank, ladsim_cli_args *a, int *code);
+
+/* Refuses (LADSIM_EUSAGE) an output out or checkpoint ckpt that names one
+ * of the run's inputs (the model file, its data files, the --resume
+ * checkpoint for out) or each other, and an existing ckpt that is not a
+ * checkpoint of a run writing out, unless --force. Collective. */
+ladsim_status ladsim_cli_check_paths(const ladsim_cli_args *a, const char *out,
+                                     const char *ckpt, const ladsim_model *m);
+
+/* ladsim_sim_create on MPI_COMM_WORLD; a model error found while building
+ * the network gets the model file's name in front. Collective. */
+ladsim_status ladsim_cli_sim_create(const ladsim_model *m, ladsim_sim **sim);
 
 /* Prints the current error on rank 0 and returns the exit status. */
 int ladsim_cli_fail(ladsim_status st, int rank);

@@ -10,17 +10,17 @@ static const char config_usage[] =
 
 static const char validate_usage[] =
   "usage: ladsim validate MODEL [--set KEY=VALUE]...\n"
-  "Checks a model file (syntax, keys, types, units, ranges, data files).\n";
+  "Checks a model file (syntax, keys, types, units, ranges, data files) and\n"
+  "builds its network without running it: what validate accepts, run accepts.\n";
 
-/* Opening both splits finds missing or broken data files before a run. */
-static ladsim_status check_data(const ladsim_model *m)
+/* Building the simulation runs every check a run makes before simulating
+ * (data files, the probe's sample counts, the network), so validate and
+ * run cannot disagree. Collective. */
+static ladsim_status check_buildable(const ladsim_model *m)
 {
-  for (int split = LADSIM_SPLIT_TRAIN; split <= LADSIM_SPLIT_TEST; split++) {
-    ladsim_dataset *d;
-    LADSIM_CHECK(ladsim_dataset_open(&m->input.data, (ladsim_split)split,
-                                     m->simulation.seed, &d));
-    ladsim_dataset_free(d);
-  }
+  ladsim_sim *sim = NULL;
+  LADSIM_CHECK(ladsim_cli_sim_create(m, &sim));
+  ladsim_sim_free(sim);
   return LADSIM_OK;
 }
 
@@ -29,14 +29,14 @@ int ladsim_cmd_config(int argc, char **argv, int rank, bool validate_only)
   const char *usage = validate_only ? validate_usage : config_usage;
   ladsim_cli_args a;
   int code;
-  if (!ladsim_cli_start(argc, argv, usage, false, rank, &a, &code))
+  if (!ladsim_cli_start(argc, argv, usage, "the model file", false, rank, &a, &code))
     return code;
   ladsim_model *m;
   ladsim_status st = ladsim_model_load(a.model, a.sets, a.n_sets, &m);
   if (st)
     return ladsim_cli_fail(st, rank);
   if (validate_only)
-    st = check_data(m);
+    st = check_buildable(m);
   if (st == LADSIM_OK && rank == 0) {
     if (validate_only)
       printf("%s: valid (%zu layer%s)\n", a.model, m->n_layers, m->n_layers == 1 ? "" : "s");

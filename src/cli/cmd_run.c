@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -24,11 +25,15 @@ static const char usage[] =
   "  --force           overwrite an existing output file\n"
   "  --checkpoint F    where checkpoints go (default: OUT with .ckpt.h5 for .h5); one\n"
   "                    is written every record.checkpoint and when SIGINT or SIGTERM\n"
-  "                    stops the run\n"
+  "                    stops the run. An existing F is replaced only when it is a\n"
+  "                    checkpoint of a run writing the same OUT (or with --force);\n"
+  "                    -o and --checkpoint never name the model, a data file or each\n"
+  "                    other, and -o never names the --resume checkpoint\n"
   "  --resume F        continue the run that wrote checkpoint F (the same model;\n"
-  "                    only simulation.duration may change; any number of ranks)\n"
+  "                    only simulation.duration, record.checkpoint and\n"
+  "                    record.progress may change; any number of ranks)\n"
   "  --progress        print the progress line even when stderr is not a terminal\n"
-  "  --quiet           never print the progress line\n"
+  "  --quiet           never print the progress line (not with --progress)\n"
   "  --profile         print the time spent in each phase of the run at the end\n";
 
 /* ctx points to the wall time (MPI_Wtime) at which the run started. */
@@ -104,14 +109,11 @@ static char *absolute(const char *path)
   return abs;
 }
 
-static ladsim_status setup_checkpoints(ladsim_sim *sim, const ladsim_cli_args *a,
-                                       const char *out_path)
+static ladsim_status setup_checkpoints(ladsim_sim *sim, const char *ck, const char *out_path)
 {
-  char *ck = a->checkpoint ? strdup(a->checkpoint) : default_checkpoint(out_path);
   char *abs = absolute(out_path);
-  ladsim_status st = ck && abs ? ladsim_sim_set_checkpoint(sim, ck, abs)
-                               : LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
-  free(ck);
+  ladsim_status st = abs ? ladsim_sim_set_checkpoint(sim, ck, abs)
+                         : LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
   free(abs);
   return st;
 }
@@ -152,11 +154,37 @@ static ladsim_status resume_source(const char *ckpt, const char *out_path, int r
   return st;
 }
 
+/* Creates and removes a file next to path: write permission alone does not
+ * tell (root, read-only mounts, /proc), and the run's failure to create its
+ * output is bad input found before the run, not a failure during it. */
+static ladsim_status try_create(const char *path)
+{
+  size_t len = strlen(path) + 40;
+  char *probe = malloc(len);
+  if (!probe)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
+  snprintf(probe, len, "%s.ladsim-try-%ld", path, (long)getpid());
+  int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  ladsim_status s = LADSIM_OK;
+  if (fd < 0)
+    s = LADSIM_ERROR(LADSIM_EUSAGE, "-o %s: cannot create a file there: %s; choose another -o",
+                     path, strerror(errno));
+  else {
+    close(fd);
+    unlink(probe);
+  }
+  free(probe);
+  return s;
+}
+
 /* The output's directory must exist and be writable, and the output, if it
  * exists, must be a regular file: found before a run, not after. */
 static ladsim_status check_output(const char *path)
 {
   struct stat st;
+  if (path[0] == '\0')
+    return LADSIM_ERROR(LADSIM_EUSAGE, "-o: empty path; give the output file's name, "
+                        "e.g. -o out.h5");
   if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
     return LADSIM_ERROR(LADSIM_EUSAGE, "-o %s: not a regular file; give a file name", path);
   char *dir = strdup(path);
@@ -169,7 +197,7 @@ static ladsim_status check_output(const char *path)
                        : LADSIM_ERROR(LADSIM_EUSAGE, "-o %s: cannot write in directory %s: %s; "
                                       "create it or choose another -o", path, d, strerror(errno));
   free(dir);
-  return s;
+  return s ? s : try_create(path);
 }
 
 static ladsim_status write_config(ladsim_output *o, const ladsim_model *m)
@@ -194,8 +222,11 @@ static ladsim_status train_and_report(ladsim_sim *sim, ladsim_output *o,
     return LADSIM_OK;
   ladsim_report rep;
   LADSIM_CHECK(ladsim_sim_evaluate(sim, o, &rep));
-  if (rank == 0)
+  if (rank == 0) {
     ladsim_report_print(&rep, stdout);
+    /* Not an error: the run did what was asked, but its result is empty. */
+    ladsim_report_warn_dead(&rep, stderr, "ladsim: warning: ");
+  }
   return LADSIM_OK;
 }
 
@@ -207,13 +238,21 @@ static ladsim_status prepare(const ladsim_cli_args *a, const char *out_path, int
   char *records = NULL, *moved = NULL;
   LADSIM_CHECK(check_output(out_path));
   LADSIM_CHECK(ladsim_model_load(a->model, a->sets, a->n_sets, m));
-  LADSIM_CHECK(ladsim_sim_create(MPI_COMM_WORLD, *m, sim));
-  LADSIM_CHECK(setup_checkpoints(*sim, a, out_path));
+  char *ck = a->checkpoint ? strdup(a->checkpoint) : default_checkpoint(out_path);
+  if (!ck)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory");
+  ladsim_status st = ladsim_cli_check_paths(a, out_path, ck, *m);
+  if (st == LADSIM_OK)
+    st = ladsim_cli_sim_create(*m, sim);
+  if (st == LADSIM_OK)
+    st = setup_checkpoints(*sim, ck, out_path);
+  free(ck);
+  LADSIM_CHECK(st);
   if (a->resume) {
     LADSIM_CHECK(ladsim_sim_resume(*sim, a->resume));
     LADSIM_CHECK(resume_source(a->resume, out_path, rank, &records, &moved));
   }
-  ladsim_status st = ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, o);
+  st = ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, o);
   if (st == LADSIM_OK)
     st = write_config(*o, *m);
   if (st == LADSIM_OK && a->resume)
@@ -267,7 +306,7 @@ int ladsim_cmd_run(int argc, char **argv, int rank)
 {
   ladsim_cli_args a;
   int code;
-  if (!ladsim_cli_start(argc, argv, usage, true, rank, &a, &code))
+  if (!ladsim_cli_start(argc, argv, usage, "the model file", true, rank, &a, &code))
     return code;
   char *dflt = a.output ? NULL : default_output(a.model);
   code = run(&a, a.output ? a.output : dflt, rank);

@@ -191,6 +191,28 @@ const ladsim__field ladsim__model_fields[] = {
    .sub = evaluate_fields},
   {.key = NULL}};
 
+/* Poisson trains need rates in [0, 1]: a lif layer fed by the stimulus
+ * cannot take centred (negative) pixels. Checked once every section is
+ * read, at input.center, the key to change. */
+static ladsim_status check_lif_center(const ladsim__reader *r, const ladsim_model *m)
+{
+  if (!m->input.center)
+    return LADSIM_OK;
+  for (size_t i = 0; i < m->n_layers; i++) {
+    const ladsim_layer_spec *ls = &m->layers[i];
+    if (ls->neuron != LADSIM_NEURON_LIF || strcmp(ls->from, "input") != 0 ||
+        ls->lif.coding != LADSIM_CODING_POISSON)
+      continue;
+    const ladsim__pos *at = ladsim__position_of(r->root, "input.center");
+    ladsim__pos top = {1, 1, NULL};
+    return ladsim__config_error(r->name, at ? at : &top, "input.center", "the lif layer "
+                                "'%s' (line %d) turns pixels into Poisson rates, which "
+                                "need pixels in [0, 1], but center: true makes them "
+                                "negative; set input.center: false", ls->name, ls->line);
+  }
+  return LADSIM_OK;
+}
+
 /* Parses the tree, applies the overrides and fills m from it. */
 static ladsim_status read_model(const char *text, size_t len, const char *name,
                                 const char *base_dir,
@@ -205,6 +227,8 @@ static ladsim_status read_model(const char *text, size_t len, const char *name,
                         .root = root};
     ladsim__pos top = {1, 1, NULL};
     s = ladsim__read_fields(&r, ladsim__model_fields, root, &top, "", m);
+    if (s == LADSIM_OK)
+      s = check_lif_center(&r, m);
   }
   ladsim__node_free(root);
   if (s != LADSIM_OK)

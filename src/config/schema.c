@@ -162,10 +162,15 @@ static ladsim_status read_integer(const ladsim__reader *r,
   double x;
   const char *rest;
   if (!parse_integer(v->text, &neg, &overflow, out)) {
-    if (overflow)
+    if (overflow) {
+      /* A key with a range says its range (too large for 64 bits is also
+       * out of it), not the largest number the parser could hold. */
+      double huge = neg ? -HUGE_VAL : HUGE_VAL;
+      LADSIM_CHECK(check_range(r, f, v, path, huge));
       return ladsim__config_error(r->name, &v->pos, path, "'%s' is too large; "
                                   "the largest whole number here is %" PRIu64,
                                   v->text, UINT64_MAX);
+    }
     if (ladsim__number_scan(v->text, &x, &rest) && *rest == '\0')
       return ladsim__config_error(r->name, &v->pos, path, "'%s' is not a "
                                   "whole number; this key counts something, "

@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define IDX_IMAGES_MAGIC 0x00000803u /* unsigned bytes, 3 dimensions */
 #define IDX_LABELS_MAGIC 0x00000801u /* unsigned bytes, 1 dimension */
 #define GZ_BUFFER (128u * 1024u)     /* zlib's default 8 KiB is slow here */
 #define GZ_CHUNK (1u << 30)          /* gzread takes an unsigned, returns int */
+#define GZ_MAX_RATIO 1032u           /* deflate expands at most ~1032:1 */
 
 /* One open IDX file: the path is kept for every message about it. */
 typedef struct {
@@ -171,6 +173,32 @@ static ladsim_status check_labels(const idx_file *lb, const ladsim_dataset *d)
   return LADSIM_OK;
 }
 
+/* The count items of item bytes that f's header announces (after head
+ * bytes of header) must fit in the file: a plain file holds them or is
+ * truncated, and a gzip file cannot expand beyond deflate's limit. A header
+ * that lies is so reported as a damaged file, not as an allocation that
+ * fails. */
+static ladsim_status check_size(const idx_file *f, uint64_t head, uint64_t count,
+                                uint64_t item, const char *what)
+{
+  struct stat st;
+  if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
+    return LADSIM_OK;   /* not a plain file: reading finds what is missing */
+  uint64_t size = (uint64_t)st.st_size;
+  bool plain = gzdirect(f->gz);
+  uint64_t room = plain ? (size > head ? size - head : 0) : size * GZ_MAX_RATIO;
+  if (item == 0 || count <= room / item)
+    return LADSIM_OK;
+  if (plain)
+    return LADSIM_ERROR(LADSIM_EDATA, "%s is truncated: expected %llu bytes of %s, "
+                        "found %llu; download the file again", f->path,
+                        (unsigned long long)count * item, what, (unsigned long long)room);
+  return LADSIM_ERROR(LADSIM_EDATA, "%s is truncated or corrupt: its header announces "
+                      "%llu x %llu bytes of %s, more than a gzip file of %llu bytes can "
+                      "hold; download the file again", f->path, (unsigned long long)count,
+                      (unsigned long long)item, what, (unsigned long long)size);
+}
+
 /* Reads the bodies once both headers agree; the caller closes the files. */
 static ladsim_status read_bodies(idx_file *im, idx_file *lb, size_t limit,
                                  ladsim_dataset **out)
@@ -182,6 +210,9 @@ static ladsim_status read_bodies(idx_file *im, idx_file *lb, size_t limit,
 
   if (!whole)
     n = limit;
+  LADSIM_CHECK(check_size(im, 16, n, (uint64_t)im->dims[1] * im->dims[2],
+                          "pixels after the 16-byte header"));
+  LADSIM_CHECK(check_size(lb, 8, n, 1, "labels after the 8-byte header"));
   LADSIM_CHECK(ladsim__dataset_alloc(n, im->dims[1], im->dims[2], im->path, &d));
   LADSIM_CHECK_GOTO(status, idx_read(im, d->pixels, n * d->rows * d->cols, 0,
                                      "pixels after the 16-byte header"), fail);

@@ -16,6 +16,29 @@ static void row(FILE *f, const char *what, double learned, double init, bool has
   fputc('\n', f);
 }
 
+size_t ladsim_report_warn_dead(const ladsim_report *rep, FILE *f, const char *lead)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < rep->n_layers; i++) {
+    const ladsim_layer_report *l = &rep->layers[i];
+    /* A frozen layer is as dead as it was at init: only learning's doing
+     * is worth a warning. */
+    if (!(l->dead_fraction >= LADSIM_REPORT_DEAD_WARN) ||
+        (rep->has_init && l->dead_fraction <= l->init_dead_fraction))
+      continue;
+    if (l->dead_fraction >= 1.0)
+      fprintf(f, "%slayer %s: every neuron is silent after learning (dead fraction 1)", lead,
+              l->name);
+    else
+      fprintf(f, "%slayer %s: %.0f%% of the neurons are silent after learning (dead "
+              "fraction %.2f)", lead, l->name, 100.0 * l->dead_fraction, l->dead_fraction);
+    fprintf(f, "; the learning rates are likely too high: lower layers.%s.learning.eta "
+            "and the other rates under layers.%s.learning\n", l->name, l->name);
+    n++;
+  }
+  return n;
+}
+
 void ladsim_report_print(const ladsim_report *rep, FILE *f)
 {
   fprintf(f, "Evaluation: frozen network, %zu train and %zu test samples, %zu classes\n",
@@ -35,6 +58,7 @@ void ladsim_report_print(const ladsim_report *rep, FILE *f)
   }
   if (!isnan(rep->raw_accuracy))
     fprintf(f, "\nraw pixels: linear-probe accuracy (test) %.4f\n", rep->raw_accuracy);
+  ladsim_report_warn_dead(rep, f, "\nwarning: ");
 }
 
 /* Copies rows lo .. lo + nl of the first and the last slice of

@@ -42,6 +42,55 @@ ladsim_status ladsim_checkpoint_records(const char *ckpt, char **records)
   return st;
 }
 
+/* Sets part to a list item's name at level d: its name: value when the
+ * item line gives one, else [index]. */
+static void item_part(char *part, size_t len, const char *c, int index)
+{
+  if (strncmp(c, "- name: ", 8) == 0)
+    snprintf(part, len, "%.*s", (int)strcspn(c + 8, "\n"), c + 8);
+  else
+    snprintf(part, len, "[%d]", index);
+}
+
+/* The dotted key on line `line` (1-based) of a resolved model, e.g.
+ * layers.hidden.size: ladsim_model_write indents two spaces a level and
+ * starts list items with "- ". */
+static void key_of_line(const char *text, int line, char *out, size_t len)
+{
+  enum { DEPTH = 16, PART = 72 };
+  char part[DEPTH][PART] = {{0}};
+  int item[DEPTH] = {0};   /* the index of the list item open at a level, or -1 */
+  size_t depth = 0;
+  const char *p = text;
+  for (int l = 1; l <= line && *p; l++) {
+    size_t d = strspn(p, " ") / 2;
+    const char *c = p + 2 * d;
+    if (d + 2 > DEPTH)
+      break;
+    if (c[0] == '-' && c[1] == ' ') {
+      item[d] = depth > d && item[d] >= 0 ? item[d] + 1 : 0;
+      item_part(part[d], PART, c, item[d]);
+      c += 2;
+      d++;
+    }
+    item[d] = -1;
+    snprintf(part[d], PART, "%.*s", (int)strcspn(c, ":\n"), c);
+    depth = d + 1;
+    p += strcspn(p, "\n");
+    p += *p == '\n';
+  }
+  size_t used = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < depth && used + PART + 1 < len; i++) {
+    if (i && part[i][0] != '[')
+      out[used++] = '.';
+    size_t n = strnlen(part[i], PART - 1);
+    memcpy(out + used, part[i], n);
+    used += n;
+    out[used] = '\0';
+  }
+}
+
 /* The checkpoint must come from this model; only the duration and the
  * settings that do not change what is simulated or recorded may differ. */
 static ladsim_status check_model(const ladsim_sim *s, ladsim_input_file *f, const char *path)
@@ -64,10 +113,16 @@ static ladsim_status check_model(const ladsim_sim *s, ladsim_input_file *f, cons
     int line = 1;
     for (; *a && *a == *b; a++, b++)
       line += *a == '\n';
+    while (a > was && a[-1] != '\n')
+      a--, b--;   /* the whole differing line, without its indentation */
+    a += strspn(a, " -");
+    b += strspn(b, " -");
+    char key[512];
+    key_of_line(now, line, key, sizeof key);
     st = LADSIM_ERROR(LADSIM_ECONFIG, "--resume %s: the checkpoint was written by another "
-                      "model (the resolved models differ at line %d: '%.*s' against '%.*s'); "
-                      "only simulation.duration, record.checkpoint and record.progress may change", path, line,
-                      (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+                      "model: %s differs ('%.*s' there, '%.*s' here); only "
+                      "simulation.duration, record.checkpoint and record.progress may change",
+                      path, key, (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
   }
   free(text);
   free(was);
