@@ -168,31 +168,60 @@ static void store_layer(ladsim_layer_report *lr, bool init, const double v[N_LAY
     *(init ? dst0[k] : dst[k]) = v[k];
 }
 
+/* Gives each of the report's tasks a rank: the costliest first (a ridge
+ * fit costs about dim^2 per sample), each to the rank with the least work
+ * so far, the lowest on a tie. Every rank computes the same assignment. */
+static void assign_tasks(const size_t *dim, size_t tasks, int ranks, int *owner)
+{
+  double load[LADSIM_MAX_LAYERS * 2 + 1] = {0.0};
+  bool done[LADSIM_MAX_LAYERS * 2 + 1] = {false};
+  int slots = ranks < (int)tasks ? ranks : (int)tasks;
+  for (size_t k = 0; k < tasks; k++) {
+    size_t t = tasks;
+    for (size_t c = 0; c < tasks; c++)
+      if (!done[c] && (t == tasks || dim[c] > dim[t]))
+        t = c;
+    int r = 0;
+    for (int q = 1; q < slots; q++)
+      if (load[q] < load[r])
+        r = q;
+    owner[t] = r;
+    load[r] += (double)dim[t] * (double)dim[t];
+    done[t] = true;
+  }
+}
+
 /* The report's tasks (each layer learned and at initialisation, then the
- * raw pixels) are independent, and each is computed whole by one rank,
- * task t by rank t mod P, then broadcast: the numbers are those of one
- * rank computing everything, whatever P, and P ranks share the work.
- * Collective. */
+ * raw pixels) are independent, and each is computed whole by one rank
+ * (assign_tasks), then broadcast: the numbers are those of one rank
+ * computing everything, whatever P, and up to 2L + 1 ranks share the
+ * work. Collective. */
 static ladsim_status assess_all(ladsim_sim *s, const eval_data *e, ladsim_report *rep)
 {
   size_t units = s->net->n_units, layer_tasks = (rep->has_init ? 2 : 1) * units;
   size_t tasks = layer_tasks + (e->raw_train ? 1 : 0);
-  double *v = calloc(tasks * N_LAYER_VALUES, sizeof(double));
-  if (!v)
-    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the report");
+  size_t dim[LADSIM_MAX_LAYERS * 2 + 1];
+  int owner[LADSIM_MAX_LAYERS * 2 + 1];
+  for (size_t t = 0; t < tasks; t++)
+    dim[t] = t < layer_tasks ? s->net->units[t % units].n : s->net->input_size;
   int ranks = 1;
   if (s->comm != MPI_COMM_NULL)
     MPI_Comm_size(s->comm, &ranks);
+  assign_tasks(dim, tasks, ranks, owner);
+  double *v = calloc(tasks * N_LAYER_VALUES, sizeof(double));
+  if (!v)
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the report");
   ladsim_status st = LADSIM_OK;
-  for (size_t t = (size_t)s->rank; t < tasks && st == LADSIM_OK; t += (size_t)ranks) {
+  for (size_t t = 0; t < tasks && st == LADSIM_OK; t++) {
+    if (owner[t] != s->rank)
+      continue;
     double *vt = v + t * N_LAYER_VALUES;
     st = t < layer_tasks ? assess_layer(s, e, t / units, t % units, vt)
                          : probe(s, e, e->raw_train, e->raw_test, s->net->input_size, vt);
   }
   st = ladsim_comm_agree(s->comm, st);
   for (size_t t = 0; t < tasks && st == LADSIM_OK && ranks > 1; t++)
-    MPI_Bcast(v + t * N_LAYER_VALUES, N_LAYER_VALUES, MPI_DOUBLE, (int)(t % (size_t)ranks),
-              s->comm);
+    MPI_Bcast(v + t * N_LAYER_VALUES, N_LAYER_VALUES, MPI_DOUBLE, owner[t], s->comm);
   for (size_t t = 0; t < layer_tasks && st == LADSIM_OK; t++)
     store_layer(&rep->layers[t % units], t >= units, v + t * N_LAYER_VALUES);
   if (st == LADSIM_OK && e->raw_train)
