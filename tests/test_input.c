@@ -1210,8 +1210,8 @@ START_TEST(test_stimulus_noise)
   ladsim_dataset *d = hand_made(20, 20, px);
   ladsim_input_spec spec = quiet_spec(20, 1);
   ladsim_stimulus *s = NULL;
-  double x[400], sum = 0.0, sum2 = 0.0;
-  size_t count = 0;
+  double x[400], sum = 0.0, sum2 = 0.0, cross = 0.0;
+  size_t count = 0, pairs = 0;
   bool clipped = false;
   spec.noise = 0.05;
   ck_assert_int_eq(ladsim_stimulus_alloc(&spec, d, SEED, &s), LADSIM_OK);
@@ -1227,12 +1227,19 @@ START_TEST(test_stimulus_noise)
       sum += e;
       sum2 += e * e;
       count++;
+      if (p % 2 == 0) {   /* pixels p and p + 1 share a Box-Muller draw */
+        cross += e * (x[p + 1] - 128 / 255.0);
+        pairs++;
+      }
     }
   }
   ck_assert(clipped); /* 250/255 + noise passes 1 often */
   /* 7600 draws: the sample std is within 0.05 * 3 / sqrt(2 * 7600). */
   ck_assert_double_eq_tol(sum / count, 0.0, 0.003);
   ck_assert_double_eq_tol(sqrt(sum2 / count), 0.05, 0.002);
+  /* The two noises of a draw are independent: over 3800 pairs their
+   * correlation stays within 3 / sqrt(3800). */
+  ck_assert_double_eq_tol((cross / pairs) / (sum2 / count), 0.0, 0.049);
   ladsim_stimulus_free(s);
   ladsim_dataset_free(d);
 }

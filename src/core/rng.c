@@ -52,6 +52,16 @@ double ladsim_rng_normal(ladsim_rng *r)
   return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
+void ladsim_rng_normal_pair(ladsim_rng *r, double *a, double *b)
+{
+  double u1 = ladsim_rng_uniform_pos(r);
+  double u2 = ladsim_rng_uniform(r);
+  double radius = sqrt(-2.0 * log(u1)), c, s;
+  sincos(2.0 * M_PI * u2, &s, &c);
+  *a = radius * c;
+  *b = radius * s;
+}
+
 uint64_t ladsim_rng_below(ladsim_rng *r, uint64_t n)
 {
   /* Rejection keeps the draw unbiased when n does not divide 2^64. */

@@ -44,6 +44,11 @@ double ladsim_rng_uniform_pos(ladsim_rng *r);
 /* Standard normal (Box-Muller; uses two uniforms per call). */
 double ladsim_rng_normal(ladsim_rng *r);
 
+/* Two independent standard normal deviates from one Box-Muller pair (the
+ * cosine and the sine of the same draw): half the uniforms and logarithms
+ * of two calls of ladsim_rng_normal. */
+void ladsim_rng_normal_pair(ladsim_rng *r, double *a, double *b);
+
 /* Uniform integer in [0, n), unbiased; n > 0. */
 uint64_t ladsim_rng_below(ladsim_rng *r, uint64_t n);
 

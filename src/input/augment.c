@@ -57,6 +57,23 @@ static void scale_contrast(double *x, size_t size, double factor)
     x[p] = mean + factor * (x[p] - mean);
 }
 
+/* Gaussian pixel noise, two pixels per Box-Muller draw: the stimulus is
+ * made on every rank, so its cost does not shrink with more ranks. */
+static void add_noise(double *x, size_t size, double std, ladsim_rng *r)
+{
+  double a, b;
+  size_t p = 0;
+  for (; p + 1 < size; p += 2) {
+    ladsim_rng_normal_pair(r, &a, &b);
+    x[p] += std * a;
+    x[p + 1] += std * b;
+  }
+  if (p < size) {
+    ladsim_rng_normal_pair(r, &a, &b);
+    x[p] += std * a;
+  }
+}
+
 void ladsim__augment_view(const ladsim__augment *a, const uint8_t *in,
                           size_t rows, size_t cols, ladsim_rng *r, double *out)
 {
@@ -66,10 +83,8 @@ void ladsim__augment_view(const ladsim__augment *a, const uint8_t *in,
   gather(&v, in, rows, cols, out);
   if (v.contrast != 1.0)
     scale_contrast(out, size, v.contrast);
-  for (size_t p = 0; p < size; p++) {
-    double x = out[p];
-    if (a->noise > 0.0)
-      x += a->noise * ladsim_rng_normal(r);
-    out[p] = x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
-  }
+  if (a->noise > 0.0)
+    add_noise(out, size, a->noise, r);
+  for (size_t p = 0; p < size; p++)
+    out[p] = out[p] < 0.0 ? 0.0 : out[p] > 1.0 ? 1.0 : out[p];
 }
