@@ -256,14 +256,13 @@ int ladsim__output_ext_close_all(ladsim_output *o)
   return failed;
 }
 
-ladsim_status ladsim_output_write_doubles(ladsim_output *o, const char *dset,
-                                          int rank, const size_t *dims,
-                                          size_t row0, size_t nrows,
-                                          const double *data)
+/* The two public writers, which differ only in the element type. */
+static ladsim_status write_rows(ladsim_output *o, const char *fn, const char *dset,
+                                int rank, const size_t *dims, size_t row0, size_t nrows,
+                                const void *data, hid_t file_type, hid_t mem_type)
 {
   if (o == NULL || dset == NULL || dims == NULL)
-    return LADSIM_ERROR(LADSIM_EINVAL,
-                        "ladsim_output_write_doubles: NULL argument");
+    return LADSIM_ERROR(LADSIM_EINVAL, "%s: NULL argument", fn);
   LADSIM_CHECK(ladsim__output_usable(o));
   if (rank < 1 || rank > LADSIM__IO_MAX_RANK)
     return LADSIM_ERROR(LADSIM_EINVAL, "cannot write %s: rank %d is not "
@@ -272,9 +271,16 @@ ladsim_status ladsim_output_write_doubles(ladsim_output *o, const char *dset,
   hsize_t hdims[LADSIM__IO_MAX_RANK];
   for (int i = 0; i < rank; i++)
     hdims[i] = dims[i];
-  LADSIM_CHECK(write_array(o, dset, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank,
-                           hdims, row0, nrows, data));
-  return LADSIM_OK;
+  return write_array(o, dset, file_type, mem_type, rank, hdims, row0, nrows, data);
+}
+
+ladsim_status ladsim_output_write_doubles(ladsim_output *o, const char *dset,
+                                          int rank, const size_t *dims,
+                                          size_t row0, size_t nrows,
+                                          const double *data)
+{
+  return write_rows(o, "ladsim_output_write_doubles", dset, rank, dims, row0, nrows, data,
+                    H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
 }
 
 ladsim_status ladsim_output_write_i64(ladsim_output *o, const char *dset,
@@ -282,20 +288,8 @@ ladsim_status ladsim_output_write_i64(ladsim_output *o, const char *dset,
                                       size_t row0, size_t nrows,
                                       const int64_t *data)
 {
-  if (o == NULL || dset == NULL || dims == NULL)
-    return LADSIM_ERROR(LADSIM_EINVAL,
-                        "ladsim_output_write_i64: NULL argument");
-  LADSIM_CHECK(ladsim__output_usable(o));
-  if (rank < 1 || rank > LADSIM__IO_MAX_RANK)
-    return LADSIM_ERROR(LADSIM_EINVAL, "cannot write %s: rank %d is not "
-                        "between 1 and %d", dset, rank, LADSIM__IO_MAX_RANK);
-  LADSIM_CHECK(agree_rows(o, dset, dims[0], row0, nrows, data));
-  hsize_t hdims[LADSIM__IO_MAX_RANK];
-  for (int i = 0; i < rank; i++)
-    hdims[i] = dims[i];
-  LADSIM_CHECK(write_array(o, dset, H5T_STD_I64LE, H5T_NATIVE_INT64, rank,
-                           hdims, row0, nrows, data));
-  return LADSIM_OK;
+  return write_rows(o, "ladsim_output_write_i64", dset, rank, dims, row0, nrows, data,
+                    H5T_STD_I64LE, H5T_NATIVE_INT64);
 }
 
 ladsim_status ladsim_output_write_u64(ladsim_output *o, const char *dset,
