@@ -30,13 +30,22 @@ int ladsim_comm_owner(size_t n, int ranks, size_t i)
 
 ladsim_status ladsim_comm_agree(MPI_Comm comm, ladsim_status status)
 {
+  int flag = 0;
+  return ladsim_comm_agree_any(comm, status, &flag);
+}
+
+ladsim_status ladsim_comm_agree_any(MPI_Comm comm, ladsim_status status, int *flag)
+{
   int rank, size;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  /* The lowest failing rank speaks: ranks that are fine offer `size`. */
-  int mine = status == LADSIM_OK ? size : rank, first;
-  if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS)
+  /* The lowest failing rank speaks: ranks that are fine offer `size`. The
+   * flag travels in the same reduction, negated so that MIN gives any. */
+  int mine[2] = {status == LADSIM_OK ? size : rank, *flag ? -1 : 0}, least[2];
+  if (MPI_Allreduce(mine, least, 2, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS)
     return LADSIM_ERROR(LADSIM_EMPI, "MPI_Allreduce failed while ranks compared their status");
+  int first = least[0];
+  *flag = least[1] < 0;
   if (first == size)
     return LADSIM_OK;
   int code = (int)status;

@@ -26,6 +26,11 @@ int ladsim_comm_owner(size_t n, int ranks, size_t i);
  * collective). Collective over comm. */
 ladsim_status ladsim_comm_agree(MPI_Comm comm, ladsim_status status);
 
+/* ladsim_comm_agree, and in the same reduction *flag becomes 1 on every
+ * rank if it was non-zero on some rank, 0 otherwise (one collective where
+ * two would do). Collective over comm. */
+ladsim_status ladsim_comm_agree_any(MPI_Comm comm, ladsim_status status, int *flag);
+
 /* The ranks that share a layer of n neurons and this rank's block of it.
  * comm may be MPI_COMM_NULL: one process, whether or not MPI runs, and
  * every exchange is then a no-op. */

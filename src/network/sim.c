@@ -239,9 +239,8 @@ static ladsim_status end_view(ladsim_sim *s, int64_t step)
   ladsim_network_view_end(s->net, true);
   LADSIM_CHECK(keep_view_means(s));
   double t = (double)step * s->m->simulation.resolution;
-  LADSIM_CHECK(ladsim_comm_agree(s->comm, ladsim_network_check_finite(s->net, t)));
-  bool stop;
-  LADSIM_CHECK(stop_agreed(s, true, &stop));
+  int stop = stop_requested != 0;
+  LADSIM_CHECK(ladsim_comm_agree_any(s->comm, ladsim_network_check_finite(s->net, t), &stop));
   if (stop)
     LADSIM_CHECK(schedule_stop(s, step));
   s->views_done++;
@@ -356,7 +355,7 @@ static ladsim_status advance(ladsim_sim *s, int64_t until)
     s->step++;
     if (s->step % s->sync_steps || s->stop_scheduled)
       continue;
-    bool stop;
+    bool stop = false;
     LADSIM_CHECK(stop_agreed(s, !views, &stop));
     if (stop)
       return schedule_stop(s, s->step);
