@@ -13,13 +13,23 @@
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
 void openblas_set_num_threads(int n);
 #endif
+#ifdef HAVE_BLAS_THREAD_SHUTDOWN_
+int blas_thread_shutdown_(void);
+#endif
 
 /* Ranks are the unit of parallelism: one BLAS thread each. Threads of their
- * own spin on the small per-step kernels and cost more than they give. */
+ * own spin on the small per-step kernels and cost more than they give.
+ * OpenBLAS starts its worker threads when it is loaded, and they spin on
+ * sched_yield for about 0.1 s before they sleep; on a rank pinned to one
+ * core that is time taken from the simulation, so they are stopped here
+ * (with one thread, OpenBLAS never starts them again). */
 static void single_threaded_blas(void)
 {
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
   openblas_set_num_threads(1);
+#endif
+#ifdef HAVE_BLAS_THREAD_SHUTDOWN_
+  blas_thread_shutdown_();
 #endif
 }
 
