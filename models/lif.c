@@ -377,21 +377,15 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
 /* Neurons j .. n of ladsim_lif_update_free, one at a time (where AVX2 is
  * missing, all of them). */
 static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, double *v,
-                            double *ge, double *gi, double *refr, const double *dv,
-                            uint32_t *flagged, size_t nf)
+                            double *ge, double *gi, const double *dv, uint32_t *flagged,
+                            ladsim_lif_state *before, size_t nf)
 {
   const ladsim_lif_propagator *p = &in->step;
   for (; j < n; j++) {
-    if (refr[j] >= in->h) {
-      ladsim_lif_state st = {v[j], ge[j], gi[j], refr[j]};
-      ladsim_lif_refractory_step(in, &st);
-      v[j] = st.v, ge[j] = st.ge, gi[j] = st.gi, refr[j] = st.refr;
-      continue;
-    }
     double vn = lif_v_after(p, in->v_inf, v[j], ge[j], gi[j]), vt = vn + dv[j];
-    if (refr[j] > 0.0 || v[j] >= in->v_th || vn >= in->v_th || vt >= in->v_th) {
+    if (v[j] >= in->v_th || vn >= in->v_th || vt >= in->v_th) {
+      before[nf] = (ladsim_lif_state){v[j], ge[j], gi[j], 0.0};
       flagged[nf++] = (uint32_t)j;
-      continue;
     }
     v[j] = vt;
     ge[j] *= p->de;
@@ -402,50 +396,50 @@ static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, 
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /* The loop of ladsim_lif_update_free with AVX2, four neurons an
- * iteration: the whole-step update is computed with separate
- * multiplications and additions in the order of lif_v_after (no FMA), so
- * the results equal the scalar path's bit for bit, and stored unless one
- * of the four is partly refractory or at threshold (a few groups in a
- * thousand in the CUBA network); such a group goes through lif_free_tail,
- * which leaves that one to the caller. A neuron refractory all step is
- * updated here too, as ladsim_lif_refractory_step does (V held at v_reset,
- * refr - h): selects and a fourth store cost less than a branch, as one
- * neuron in forty is refractory in the CUBA network. This pass over every
- * neuron is most of a step. */
+ * iteration: the update is computed with separate multiplications and
+ * additions in the order of lif_v_after (no FMA), so the results equal the
+ * scalar path's bit for bit. Four loads, three stores and thirteen
+ * operations per four neurons; a group in which one is at or reaches
+ * threshold (a few in a thousand in the CUBA network) also writes the
+ * states it loaded. This pass over every neuron is most of a step. */
 __attribute__((target("avx2")))
 static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, double *restrict v,
                                  double *restrict ge, double *restrict gi,
-                                 double *restrict refr, const double *restrict dv,
-                                 uint32_t *restrict flagged)
+                                 const double *restrict dv, uint32_t *restrict flagged,
+                                 ladsim_lif_state *restrict before)
 {
   const ladsim_lif_propagator *p = &in->step;
   const __m256d v_inf = _mm256_set1_pd(in->v_inf), dm = _mm256_set1_pd(p->dm);
   const __m256d ke = _mm256_set1_pd(p->ke), ki = _mm256_set1_pd(p->ki);
   const __m256d de = _mm256_set1_pd(p->de), di = _mm256_set1_pd(p->di);
-  const __m256d v_th = _mm256_set1_pd(in->v_th), v_reset = _mm256_set1_pd(in->v_reset);
-  const __m256d h = _mm256_set1_pd(in->h), zero = _mm256_setzero_pd();
+  const __m256d v_th = _mm256_set1_pd(in->v_th);
   size_t nf = 0, j = 0;
   for (; j + 4 <= n; j += 4) {
     __m256d vj = _mm256_loadu_pd(v + j), gej = _mm256_loadu_pd(ge + j);
-    __m256d gij = _mm256_loadu_pd(gi + j), rj = _mm256_loadu_pd(refr + j);
+    __m256d gij = _mm256_loadu_pd(gi + j);
     __m256d x = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(vj, v_inf), dm),
                               _mm256_mul_pd(gej, ke));
     __m256d vn = _mm256_add_pd(v_inf, _mm256_add_pd(x, _mm256_mul_pd(gij, ki)));
     __m256d vt = _mm256_add_pd(vn, _mm256_loadu_pd(dv + j));
-    __m256d whole = _mm256_cmp_pd(rj, h, _CMP_GE_OQ);
-    __m256d bad = _mm256_or_pd(_mm256_cmp_pd(rj, zero, _CMP_GT_OQ),
-                               _mm256_cmp_pd(vj, v_th, _CMP_GE_OQ));
-    bad = _mm256_or_pd(bad, _mm256_cmp_pd(_mm256_max_pd(vn, vt), v_th, _CMP_GE_OQ));
-    if (__builtin_expect(_mm256_movemask_pd(_mm256_andnot_pd(whole, bad)) != 0, 0)) {
-      nf = lif_free_tail(in, j, j + 4, v, ge, gi, refr, dv, flagged, nf);
-      continue;
-    }
-    _mm256_storeu_pd(v + j, _mm256_blendv_pd(vt, v_reset, whole));
+    __m256d top = _mm256_or_pd(_mm256_cmp_pd(vj, v_th, _CMP_GE_OQ),
+                               _mm256_cmp_pd(_mm256_max_pd(vn, vt), v_th, _CMP_GE_OQ));
+    _mm256_storeu_pd(v + j, vt);
     _mm256_storeu_pd(ge + j, _mm256_mul_pd(gej, de));
     _mm256_storeu_pd(gi + j, _mm256_mul_pd(gij, di));
-    _mm256_storeu_pd(refr + j, _mm256_sub_pd(rj, _mm256_and_pd(whole, h)));
+    int mask = _mm256_movemask_pd(top);
+    if (__builtin_expect(mask != 0, 0)) {
+      double vs[4], ges[4], gis[4];
+      _mm256_storeu_pd(vs, vj);
+      _mm256_storeu_pd(ges, gej);
+      _mm256_storeu_pd(gis, gij);
+      for (int l = 0; l < 4; l++)
+        if (mask & (1 << l)) {
+          before[nf] = (ladsim_lif_state){vs[l], ges[l], gis[l], 0.0};
+          flagged[nf++] = (uint32_t)(j + (size_t)l);
+        }
+    }
   }
-  return lif_free_tail(in, j, n, v, ge, gi, refr, dv, flagged, nf);
+  return lif_free_tail(in, j, n, v, ge, gi, dv, flagged, before, nf);
 }
 #endif
 
@@ -565,14 +559,14 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
 }
 
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
-                              double *ge, double *gi, double *refr, const double *dv,
-                              uint32_t *flagged)
+                              double *ge, double *gi, const double *dv, uint32_t *flagged,
+                              ladsim_lif_state *before)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
   if (__builtin_cpu_supports("avx2"))
-    return lif_free_loop_avx2(in, n, v, ge, gi, refr, dv, flagged);
+    return lif_free_loop_avx2(in, n, v, ge, gi, dv, flagged, before);
 #endif
-  return lif_free_tail(in, 0, n, v, ge, gi, refr, dv, flagged, 0);
+  return lif_free_tail(in, 0, n, v, ge, gi, dv, flagged, before, 0);
 }
 
 void ladsim_lif_refractory_step(const ladsim_lif_internals *in, ladsim_lif_state *s)

@@ -196,21 +196,24 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
                                       unsigned char *busy, size_t *spike_ids,
                                       double *spike_offsets, size_t max_spikes);
 
-/* The whole-step update of n neurons (structure of arrays as above) for
- * the ones it fits: a neuron that is not refractory and stays below
- * threshold at both ends of the step is advanced with the step's
- * propagators and then gets dv[i], the summed end-of-step effect on V of
- * its inputs in the step (ladsim_lif_input_effect; 0 for none: below
- * threshold the dynamics are linear); one refractory for the whole step is
- * advanced as by ladsim_lif_refractory_step. Without inputs that is bit
- * for bit ladsim_lif_step. Every other neuron (partly refractory, at
- * threshold, or reaching it with or without dv) keeps its state and its
- * index is written to flagged (room for n, ascending), for the caller to
- * advance with ladsim_lif_step. The inputs' effects on g_e and g_i are
- * left to the caller. Returns how many were flagged. Does not allocate. */
+/* The whole-step update of n neurons (structure of arrays as above),
+ * blind to refractoriness: every neuron gets V from the step's propagators
+ * plus dv[i], the summed end-of-step effect on V of its inputs in the step
+ * (ladsim_lif_input_effect; 0 for none: below threshold the dynamics are
+ * linear), and the decay of g_e and g_i, in one pass with no branch in the
+ * common case. Without inputs that is bit for bit ladsim_lif_step for a
+ * neuron that is not refractory and stays below threshold at both ends of
+ * the step. The caller handles its refractory neurons (it knows which: a
+ * neuron becomes refractory only by firing) and adds the inputs' effects
+ * on g_e and g_i. A neuron at threshold before the step or reaching it at
+ * its end, with or without dv, is updated too, but its index is written to
+ * flagged and its state before the step (v, ge, gi; refr set to 0) to
+ * before, for the caller to advance with ladsim_lif_step instead; both
+ * have room for n, and come in ascending order. Returns how many were
+ * flagged. A NaN state is not flagged; it propagates. Does not allocate. */
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
-                              double *ge, double *gi, double *refr, const double *dv,
-                              uint32_t *flagged);
+                              double *ge, double *gi, const double *dv, uint32_t *flagged,
+                              ladsim_lif_state *before);
 
 /* One step of a neuron refractory for all of it (s->refr >= h): V stays at
  * v_reset while g_e and g_i decay; bit for bit ladsim_lif_step without

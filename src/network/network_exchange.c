@@ -166,6 +166,7 @@ static ladsim_status population_state(ladsim_network *net, size_t i, ladsim_stat
   LADSIM_CHECK(ladsim_state_block(st, "g_e", F, p->ge, n, 0, lo, nl));
   LADSIM_CHECK(ladsim_state_block(st, "g_i", F, p->gi, n, 0, lo, nl));
   LADSIM_CHECK(ladsim_state_block(st, "refractory", F, p->refr, n, 0, lo, nl));
+  p->refr_known = false;   /* refr may have been read: list the refractory anew */
   LADSIM_CHECK(ladsim_state_block(st, "trace", F, p->trace, n, 0, lo, nl));
   return p->in ? input_state(net, i, st) : LADSIM_OK;
 }

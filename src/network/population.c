@@ -63,10 +63,16 @@ static ladsim_status alloc_arrays(ladsim_population *p)
   p->slot_of = calloc(n, sizeof(uint32_t));
   p->busy_ids = calloc(n, sizeof(uint32_t));
   p->flagged = calloc(n, sizeof(uint32_t));
+  p->flag_before = calloc(n, sizeof *p->flag_before);
+  p->whole = calloc(n, sizeof *p->whole);
+  p->ending = calloc(n, sizeof(uint32_t));
+  p->held = calloc(n, sizeof *p->held);
+  p->listed = calloc(n, 1);
   p->quiet_ids = calloc(n * p->max_per_step, sizeof(size_t));
   p->ring = calloc(p->ring_len, sizeof *p->ring);
   if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor
       || !p->dv || !p->sum || !p->busy || !p->slot_of || !p->busy_ids || !p->flagged
+      || !p->flag_before || !p->whole || !p->ending || !p->held || !p->listed
       || !p->quiet_ids || !p->ring)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
                         p->spec->name, n);
@@ -127,6 +133,7 @@ void ladsim_population_free(ladsim_population *p)
   free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
   free(p->first); free(p->cursor); free(p->dv); free(p->sum); free(p->busy);
   free(p->slot_of); free(p->busy_ids); free(p->flagged); free(p->quiet_ids);
+  free(p->flag_before); free(p->whole); free(p->ending); free(p->held); free(p->listed);
   free(p->order); free(p->grouped); free(p->inputs);
   free(p->spike_ids); free(p->spike_offsets);
   ladsim__dense_input_free(p->in);
@@ -326,29 +333,42 @@ static ladsim_status reserve_spikes(ladsim_population *p, size_t need)
   return LADSIM_OK;
 }
 
-/* Runs neuron t exactly through the step from state st with the n_in
+/* Runs neuron t exactly through the step from state *st with the n_in
  * inputs in p->inputs; its spikes go straight to the step's list. Without
  * inputs and with t_ref > 0 a neuron fires at most max_per_step times
  * (models/lif.h gives the bound); otherwise 8 spikes in a step are taken
  * as runaway activity. */
-static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state st,
-                               size_t n_in)
+static ladsim_status advance_exact(ladsim_population *p, size_t t, ladsim_lif_state *st,
+                                   size_t n_in)
 {
   int bounded = n_in == 0 && p->spec->lif.t_ref > 0.0;
   size_t cap = bounded ? p->max_per_step : 8;
   LADSIM_CHECK(reserve_spikes(p, p->n_spikes + cap));
-  int fired = ladsim_lif_step(&p->prop, &st, p->inputs, n_in, p->spike_offsets + p->n_spikes,
+  int fired = ladsim_lif_step(&p->prop, st, p->inputs, n_in, p->spike_offsets + p->n_spikes,
                               cap > INT_MAX ? INT_MAX : (int)cap);
   if (!bounded && fired == 8)
     return LADSIM_ERROR(LADSIM_EDIVERGED, "layer %s: neuron %zu fires 8 or more times in "
                         "one step; use a finer simulation.resolution or a longer t_ref",
                         p->spec->name, p->lo + t);
-  p->v[t] = st.v;
-  p->ge[t] = st.ge;
-  p->gi[t] = st.gi;
-  p->refr[t] = st.refr;
   for (int f = 0; f < fired; f++)
     p->spike_ids[p->n_spikes++] = (uint32_t)t;
+  return LADSIM_OK;
+}
+
+static void store_state(ladsim_population *p, size_t t, const ladsim_lif_state *st)
+{
+  p->v[t] = st->v;
+  p->ge[t] = st->ge;
+  p->gi[t] = st->gi;
+  p->refr[t] = st->refr;
+}
+
+/* advance_exact, and the state kept. */
+static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state st,
+                               size_t n_in)
+{
+  LADSIM_CHECK(advance_exact(p, t, &st, n_in));
+  store_state(p, t, &st);
   return LADSIM_OK;
 }
 
@@ -369,51 +389,132 @@ static ladsim_status gather_inputs(ladsim_population *p, const ladsim_event_slot
   return LADSIM_OK;
 }
 
-/* The exact path for busy neuron k, whose state the update left as it was
- * before the step. */
-static ladsim_status step_exact(ladsim_population *p, const ladsim_event_slot *s, size_t k)
+/* The exact path for neuron t from state st, with its inputs if it is
+ * busy (then marked 3: done). */
+static ladsim_status exact_with_inputs(ladsim_population *p, const ladsim_event_slot *s,
+                                       size_t t, ladsim_lif_state *st)
 {
-  size_t n_in = 0, t = p->busy_ids[k];
-  LADSIM_CHECK(gather_inputs(p, s, k, &n_in));
-  ladsim_lif_state st = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
-  return run_exact(p, t, st, n_in);
+  size_t n_in = 0;
+  if (p->busy[t]) {
+    LADSIM_CHECK(gather_inputs(p, s, p->slot_of[t], &n_in));
+    p->busy[t] = 3;
+  }
+  return advance_exact(p, t, st, n_in);
 }
 
-/* Busy neuron k after the whole-step update, which added its inputs'
- * effect on V (superposition, below threshold) or, when they or its own
- * dynamics take it to threshold, or it is partly refractory, left it
- * alone for the exact path. */
-static ladsim_status step_busy(ladsim_population *p, const ladsim_event_slot *s, size_t k)
+/* Lists neuron t, refractory after this step, for the next. */
+static void list_refractory(ladsim_population *p, uint32_t t)
 {
-  size_t t = p->busy_ids[k];
-  int untouched = p->busy[t] == 2;
-  p->busy[t] = 0;
-  p->dv[t] = 0.0;
-  if (untouched)
-    return step_exact(p, s, k);
-  p->ge[t] += p->sum[k].dge;
-  p->gi[t] += p->sum[k].dgi;
+  p->listed[t] = 1;
+  if (p->refr[t] >= p->h)
+    p->whole[p->n_whole++] = (ladsim_refractory){t, p->refr[t]};
+  else
+    p->ending[p->n_ending++] = t;
+}
+
+/* Lists the refractory neurons from scratch. */
+static void find_refractory(ladsim_population *p)
+{
+  p->n_whole = p->n_ending = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    p->listed[i] = 0;
+    if (p->refr[i] > 0.0)
+      list_refractory(p, (uint32_t)i);
+  }
+  p->refr_known = true;
+}
+
+/* Lists the neurons that fired in this step and are refractory after it. */
+static void note_refractory(ladsim_population *p)
+{
+  if (!p->refr_known)
+    return;
+  for (size_t k = 0; k < p->n_spikes; k++) {
+    uint32_t t = p->spike_ids[k];
+    if (!p->listed[t] && p->refr[t] > 0.0)
+      list_refractory(p, t);
+  }
+}
+
+/* Before the pass, which will overwrite their state: the neurons whose
+ * refractoriness ends inside the step go through the exact path, and the
+ * result is held for after the pass. */
+static ladsim_status refractory_before(ladsim_population *p, const ladsim_event_slot *s)
+{
+  if (!p->refr_known)
+    find_refractory(p);
+  for (size_t r = 0; r < p->n_ending; r++) {
+    uint32_t t = p->ending[r];
+    p->held[r] = (ladsim_lif_state){p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+    LADSIM_CHECK(exact_with_inputs(p, s, t, &p->held[r]));
+  }
   return LADSIM_OK;
 }
 
-/* One step of a population without input from the stimulus: one pass over
- * the neurons for the whole-step update, then the few that it left alone
- * or that receive spikes. */
+/* After the pass, which let them evolve freely (and added the effect of
+ * their inputs to V): the ending ones get their exact result and leave the
+ * list (they are listed again if they fired); V of one refractory all
+ * step stays at v_reset while the pass's decay of g_e and g_i stands, as
+ * in ladsim_lif_refractory_step, and it moves to the ending ones when less
+ * than a step is left. */
+static void refractory_after(ladsim_population *p)
+{
+  for (size_t r = 0; r < p->n_ending; r++) {
+    store_state(p, p->ending[r], &p->held[r]);
+    p->listed[p->ending[r]] = 0;
+  }
+  p->n_ending = 0;
+  size_t kept = 0;
+  for (size_t r = 0; r < p->n_whole; r++) {
+    ladsim_refractory e = p->whole[r];
+    e.left -= p->h;
+    p->v[e.id] = p->prop.v_reset;
+    p->refr[e.id] = e.left;
+    if (e.left >= p->h)
+      p->whole[kept++] = e;
+    else if (e.left > 0.0)
+      p->ending[p->n_ending++] = e.id;
+    else
+      p->listed[e.id] = 0;
+  }
+  p->n_whole = kept;
+}
+
+/* Busy neuron k after the pass, which added its inputs' summed effect on V
+ * (superposition, below threshold), or after the exact path (marked 3):
+ * the effects on g_e and g_i are added to the former. */
+static void step_busy(ladsim_population *p, size_t k)
+{
+  size_t t = p->busy_ids[k];
+  if (p->busy[t] != 3) {
+    p->ge[t] += p->sum[k].dge;
+    p->gi[t] += p->sum[k].dgi;
+  }
+  p->busy[t] = 0;
+  p->dv[t] = 0.0;
+}
+
+/* One step of a population without input from the stimulus: the
+ * refractory neurons that come out of it in this step, then one pass over
+ * all neurons for the whole-step update, then the few that it got wrong:
+ * refractory, or at or reaching threshold. */
 static ladsim_status step_sparse(ladsim_population *p, const ladsim_event_slot *s)
 {
-  size_t n_fl = ladsim_lif_update_free(&p->prop, p->n, p->v, p->ge, p->gi, p->refr, p->dv,
-                                       p->flagged);
+  LADSIM_CHECK(refractory_before(p, s));
+  size_t n_fl = ladsim_lif_update_free(&p->prop, p->n, p->v, p->ge, p->gi, p->dv,
+                                       p->flagged, p->flag_before);
   for (size_t f = 0; f < n_fl; f++) {
     uint32_t t = p->flagged[f];
-    if (p->busy[t]) {
-      p->busy[t] = 2;   /* left for step_busy */
-    } else {
-      ladsim_lif_state st = {p->v[t], p->ge[t], p->gi[t], p->refr[t]};
-      LADSIM_CHECK(run_exact(p, t, st, 0));
-    }
+    if (p->listed[t])
+      continue;   /* refractory: see refractory_after */
+    ladsim_lif_state st = p->flag_before[f];
+    st.refr = p->refr[t];
+    LADSIM_CHECK(exact_with_inputs(p, s, t, &st));
+    store_state(p, t, &st);
   }
+  refractory_after(p);
   for (size_t k = 0; k < p->n_busy; k++)
-    LADSIM_CHECK(step_busy(p, s, k));
+    step_busy(p, k);
   return LADSIM_OK;
 }
 
@@ -536,6 +637,7 @@ static ladsim_status step_dense(ladsim_population *p, const ladsim_event_slot *s
   LADSIM_CHECK(step_quiet(p));
   for (size_t i = 0; i < p->n; i++)
     LADSIM_CHECK(dense_neuron(p, s, i, lo, hi));
+  p->refr_known = false;   /* the step did not keep the lists */
   return LADSIM_OK;
 }
 
@@ -605,6 +707,7 @@ ladsim_status ladsim_population_step(ladsim_population *p, int64_t step)
   else
     LADSIM_CHECK(step_sparse(p, s));
   s->n_arr = s->n_hits = 0;
+  note_refractory(p);
   order_spikes(p);
   update_trace(p);
   return LADSIM_OK;

@@ -14,8 +14,9 @@
  * weight) order, so the result does not depend on the order in which they
  * were delivered. A step is one pass over all neurons (the whole-step
  * update plus, by superposition, the summed effect of the inputs of those
- * that receive some), and the exact path for the few that it leaves alone:
- * partly refractory, or at or reaching threshold.
+ * that receive some), and the exact path for the few that it gets wrong:
+ * refractory, or at or reaching threshold. The refractory ones are kept in
+ * a list, so that the pass does not look at refractoriness at all.
  *
  * A rank holds a block of the layer's neurons, lo .. lo + n (comm/comm.h),
  * with their state, their incoming events and their rows of the dense
@@ -58,6 +59,12 @@ typedef struct {
 typedef struct {
   double dge, dgi;
 } ladsim_input_sum;
+
+/* A neuron refractory for at least one more whole step. */
+typedef struct {
+  uint32_t id;
+  double left;           /* ms: its refr, >= h */
+} ladsim_refractory;
 
 /* One spike of an input unit during the current view. */
 typedef struct {
@@ -117,7 +124,20 @@ typedef struct {
   size_t n_busy;
   double *dv;                    /* n: a neuron's summed input effect on V; 0 if none */
   ladsim_input_sum *sum;         /* n: busy neuron k's summed effects on g_e, g_i */
-  uint32_t *flagged;             /* n: neurons the whole-step update left alone */
+  uint32_t *flagged;             /* n: neurons the whole-step update got wrong */
+  ladsim_lif_state *flag_before; /* n: their states before the step */
+  /* the refractory neurons, found by firing (a neuron becomes refractory
+   * only so) and remade from refr when refr_known is false (after the
+   * state was set from outside: a checkpoint, a reset, a step with dense
+   * input): those refractory all of the next step, with the time left,
+   * and those whose refractoriness ends inside it */
+  ladsim_refractory *whole;      /* n */
+  size_t n_whole;
+  uint32_t *ending;              /* n */
+  size_t n_ending;
+  ladsim_lif_state *held;        /* n: the exact results of the ending ones */
+  unsigned char *listed;         /* n: 1 for a neuron in whole or ending */
+  bool refr_known;
   size_t max_per_step;           /* spikes one neuron can fire in a step */
   size_t *quiet_ids;             /* n * max_per_step: spikes of the fast path */
   /* busy neuron k's inputs, for the exact path, grouped when first needed:

@@ -207,6 +207,7 @@ void ladsim_population_reset_state(ladsim_population *p)
   }
   ladsim__population_clear_events(p);
   memset(p->dv, 0, p->n * sizeof *p->dv);
+  p->refr_known = false;
   if (p->in)
     memset(p->in->xpre, 0, p->in->d * sizeof(double));
 }
