@@ -377,41 +377,38 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
 /* Neurons j .. n of ladsim_lif_update_free, one at a time (where AVX2 is
  * missing, all of them). */
 static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, double *v,
-                            double *ge, double *gi, const double *dv, uint32_t *flagged,
-                            ladsim_lif_state *before, size_t nf)
+                            const double *ge, const double *gi, double se, double si,
+                            uint32_t *flagged, ladsim_lif_state *before, size_t nf)
 {
   const ladsim_lif_propagator *p = &in->step;
+  const ladsim_lif_propagator q = {p->dm, p->de, p->di, p->ke * se, p->ki * si};
   for (; j < n; j++) {
-    double vn = lif_v_after(p, in->v_inf, v[j], ge[j], gi[j]), vt = vn + dv[j];
-    if (v[j] >= in->v_th || vn >= in->v_th || vt >= in->v_th) {
-      before[nf] = (ladsim_lif_state){v[j], ge[j], gi[j], 0.0};
+    double vn = lif_v_after(&q, in->v_inf, v[j], ge[j], gi[j]);
+    if (v[j] >= in->v_th || vn >= in->v_th) {
+      before[nf] = (ladsim_lif_state){v[j], ge[j] * se, gi[j] * si, 0.0};
       flagged[nf++] = (uint32_t)j;
     }
-    v[j] = vt;
-    ge[j] *= p->de;
-    gi[j] *= p->di;
+    v[j] = vn;
   }
   return nf;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /* The loop of ladsim_lif_update_free with AVX2, four neurons an
- * iteration: the update is computed with separate multiplications and
- * additions in the order of lif_v_after (no FMA), so the results equal the
- * scalar path's bit for bit. Four loads, three stores and thirteen
- * operations per four neurons; a group in which one is at or reaches
- * threshold (a few in a thousand in the CUBA network) also writes the
- * states it loaded. This pass over every neuron is most of a step. */
+ * iteration, in the same order of operations as lif_free_tail (no FMA),
+ * so the two agree bit for bit. Three loads, one store and nine operations
+ * per four neurons; a group in which one is at or reaches threshold (a few
+ * in a thousand in the CUBA network) also writes the states it loaded.
+ * This pass over every neuron is most of a step. */
 __attribute__((target("avx2")))
 static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, double *restrict v,
-                                 double *restrict ge, double *restrict gi,
-                                 const double *restrict dv, uint32_t *restrict flagged,
+                                 const double *restrict ge, const double *restrict gi,
+                                 double se, double si, uint32_t *restrict flagged,
                                  ladsim_lif_state *restrict before)
 {
   const ladsim_lif_propagator *p = &in->step;
   const __m256d v_inf = _mm256_set1_pd(in->v_inf), dm = _mm256_set1_pd(p->dm);
-  const __m256d ke = _mm256_set1_pd(p->ke), ki = _mm256_set1_pd(p->ki);
-  const __m256d de = _mm256_set1_pd(p->de), di = _mm256_set1_pd(p->di);
+  const __m256d ke = _mm256_set1_pd(p->ke * se), ki = _mm256_set1_pd(p->ki * si);
   const __m256d v_th = _mm256_set1_pd(in->v_th);
   size_t nf = 0, j = 0;
   for (; j + 4 <= n; j += 4) {
@@ -420,26 +417,22 @@ static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, doubl
     __m256d x = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(vj, v_inf), dm),
                               _mm256_mul_pd(gej, ke));
     __m256d vn = _mm256_add_pd(v_inf, _mm256_add_pd(x, _mm256_mul_pd(gij, ki)));
-    __m256d vt = _mm256_add_pd(vn, _mm256_loadu_pd(dv + j));
     __m256d top = _mm256_or_pd(_mm256_cmp_pd(vj, v_th, _CMP_GE_OQ),
-                               _mm256_cmp_pd(_mm256_max_pd(vn, vt), v_th, _CMP_GE_OQ));
-    _mm256_storeu_pd(v + j, vt);
-    _mm256_storeu_pd(ge + j, _mm256_mul_pd(gej, de));
-    _mm256_storeu_pd(gi + j, _mm256_mul_pd(gij, di));
+                               _mm256_cmp_pd(vn, v_th, _CMP_GE_OQ));
+    _mm256_storeu_pd(v + j, vn);
     int mask = _mm256_movemask_pd(top);
     if (__builtin_expect(mask != 0, 0)) {
-      double vs[4], ges[4], gis[4];
+      double vs[4];
       _mm256_storeu_pd(vs, vj);
-      _mm256_storeu_pd(ges, gej);
-      _mm256_storeu_pd(gis, gij);
       for (int l = 0; l < 4; l++)
         if (mask & (1 << l)) {
-          before[nf] = (ladsim_lif_state){vs[l], ges[l], gis[l], 0.0};
-          flagged[nf++] = (uint32_t)(j + (size_t)l);
+          size_t i = j + (size_t)l;
+          before[nf] = (ladsim_lif_state){vs[l], ge[i] * se, gi[i] * si, 0.0};
+          flagged[nf++] = (uint32_t)i;
         }
     }
   }
-  return lif_free_tail(in, j, n, v, ge, gi, dv, flagged, before, nf);
+  return lif_free_tail(in, j, n, v, ge, gi, se, si, flagged, before, nf);
 }
 #endif
 
@@ -559,14 +552,14 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
 }
 
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
-                              double *ge, double *gi, const double *dv, uint32_t *flagged,
-                              ladsim_lif_state *before)
+                              const double *ge, const double *gi, double se, double si,
+                              uint32_t *flagged, ladsim_lif_state *before)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
   if (__builtin_cpu_supports("avx2"))
-    return lif_free_loop_avx2(in, n, v, ge, gi, dv, flagged, before);
+    return lif_free_loop_avx2(in, n, v, ge, gi, se, si, flagged, before);
 #endif
-  return lif_free_tail(in, 0, n, v, ge, gi, dv, flagged, before, 0);
+  return lif_free_tail(in, 0, n, v, ge, gi, se, si, flagged, before, 0);
 }
 
 void ladsim_lif_refractory_step(const ladsim_lif_internals *in, ladsim_lif_state *s)

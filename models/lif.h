@@ -196,24 +196,27 @@ size_t ladsim_lif_update_quiet_masked(const ladsim_lif_internals *in, size_t n, 
                                       unsigned char *busy, size_t *spike_ids,
                                       double *spike_offsets, size_t max_spikes);
 
-/* The whole-step update of n neurons (structure of arrays as above),
- * blind to refractoriness: every neuron gets V from the step's propagators
- * plus dv[i], the summed end-of-step effect on V of its inputs in the step
- * (ladsim_lif_input_effect; 0 for none: below threshold the dynamics are
- * linear), and the decay of g_e and g_i, in one pass with no branch in the
- * common case. Without inputs that is bit for bit ladsim_lif_step for a
- * neuron that is not refractory and stays below threshold at both ends of
- * the step. The caller handles its refractory neurons (it knows which: a
- * neuron becomes refractory only by firing) and adds the inputs' effects
- * on g_e and g_i. A neuron at threshold before the step or reaching it at
- * its end, with or without dv, is updated too, but its index is written to
- * flagged and its state before the step (v, ge, gi; refr set to 0) to
- * before, for the caller to advance with ladsim_lif_step instead; both
- * have room for n, and come in ascending order. Returns how many were
- * flagged. A NaN state is not flagged; it propagates. Does not allocate. */
+/* The whole-step update of V for n neurons without inputs (structure of
+ * arrays as above), blind to refractoriness, in one pass with no branch in
+ * the common case. The input currents are held in a frame that decays with
+ * them: neuron i's are ge[i] se and gi[i] si, and the caller lets them
+ * decay over the step by multiplying se by e^{-h/tau_e} and si by
+ * e^{-h/tau_i}, so the pass reads ge and gi but writes only V. For a
+ * neuron that is not refractory, receives nothing and stays below
+ * threshold at both ends of the step, that is ladsim_lif_step up to
+ * rounding (the currents are products with the scales). The caller
+ * handles its refractory neurons (it knows which: a neuron becomes
+ * refractory only by firing) and those that receive inputs
+ * (ladsim_lif_input_effect; below threshold the dynamics are linear). A
+ * neuron at threshold before the step or reaching it at its end is updated
+ * too, but its index is written to flagged and its state before the step
+ * (v and the actual currents; refr set to 0) to before, for the caller to
+ * advance with ladsim_lif_step instead; both have room for n, and come in
+ * ascending order. Returns how many were flagged. A NaN state is not
+ * flagged; it propagates. Does not allocate. */
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
-                              double *ge, double *gi, const double *dv, uint32_t *flagged,
-                              ladsim_lif_state *before);
+                              const double *ge, const double *gi, double se, double si,
+                              uint32_t *flagged, ladsim_lif_state *before);
 
 /* One step of a neuron refractory for all of it (s->refr >= h): V stays at
  * v_reset while g_e and g_i decay; bit for bit ladsim_lif_step without

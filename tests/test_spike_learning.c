@@ -180,7 +180,7 @@ START_TEST(test_dense_matches_exact_path)
   ladsim_population *p = net->pops[0];
   reference ref[NREF];
   for (size_t i = 0; i < NREF; i++)
-    ref[i] = (reference){{p->v[i], p->ge[i], p->gi[i], p->refr[i]}, 0};
+    ref[i] = (reference){{p->v[i], p->ge[i], p->gi[i], p->refr[i]}, 0};   /* scales are 1 */
   ladsim_rng r;
   ladsim_rng_init(&r, 1, 99, 0, 0, 0);
   double x[D];
@@ -204,9 +204,11 @@ START_TEST(test_dense_matches_exact_path)
             k++;
           }
         ck_assert_int_eq(k, n_off[i]);
-        ck_assert_double_eq_tol(p->v[i], ref[i].st.v, 1e-9);
-        ck_assert_double_eq_tol(p->ge[i], ref[i].st.ge, 1e-9);
-        ck_assert_double_eq_tol(p->gi[i], ref[i].st.gi, 1e-9);
+        ladsim_lif_state now;
+        ladsim_population_neuron(p, i, &now);
+        ck_assert_double_eq_tol(now.v, ref[i].st.v, 1e-9);
+        ck_assert_double_eq_tol(now.ge, ref[i].st.ge, 1e-9);
+        ck_assert_double_eq_tol(now.gi, ref[i].st.gi, 1e-9);
         superposed += k == 0 && ref[i].st.refr <= 0.0;
       }
     }

@@ -195,10 +195,12 @@ static void step_after(const ladsim_model *m, int way, ladsim_population *out,
   ck_assert_int_eq(ladsim_population_step(p, 0), LADSIM_OK);
   ck_assert_uint_ge(p->n_spikes, 2);   /* the strong inputs make neurons fire */
   for (size_t i = 0; i < p->n; i++) {
-    state[4 * i] = p->v[i];
-    state[4 * i + 1] = p->ge[i];
-    state[4 * i + 2] = p->gi[i];
-    state[4 * i + 3] = p->refr[i];
+    ladsim_lif_state st;
+    ladsim_population_neuron(p, i, &st);
+    state[4 * i] = st.v;
+    state[4 * i + 1] = st.ge;
+    state[4 * i + 2] = st.gi;
+    state[4 * i + 3] = st.refr;
   }
   out->n_spikes = p->n_spikes;
   memcpy(out->spike_ids, p->spike_ids, p->n_spikes * sizeof *p->spike_ids);
@@ -231,6 +233,89 @@ START_TEST(test_delivery_order_does_not_matter)
 }
 END_TEST
 
+/* The input currents are held in a frame that decays with them and is
+ * scaled back every few thousand steps (population.h). Over 9000 steps of
+ * 0.1 ms, through two scale-backs of g_e and one of g_i, a population fed
+ * by spikes at irregular times follows ladsim_lif_step neuron by neuron:
+ * the same spikes at the same times, and the same state, to rounding. */
+START_TEST(test_frame_follows_exact_step)
+{
+  enum { STEPS = 9000, N = 160 };
+  ladsim_model *m = model("0.1 ms", "1 s");
+  ladsim_network *net;
+  ck_assert_int_eq(ladsim_network_alloc(m, 0, MPI_COMM_NULL, &net), LADSIM_OK);
+  ladsim_population *p = net->pops[0];
+  static ladsim_lif_state ref[N];
+  for (size_t i = 0; i < N; i++)
+    ladsim_population_neuron(p, i, &ref[i]);
+  size_t spikes = 0, inputs = 0, resets = 0;
+  double scale = p->gscale[0];
+  for (int64_t k = 0; k < STEPS; k++) {
+    /* two inputs each to a few neurons, one of them strong enough to fire */
+    ladsim_lif_input in[N][2];
+    int n_in[N] = {0};
+    if (k % 7 == 0)
+      for (size_t c = 0; c < 3; c++) {
+        uint32_t t = (uint32_t)((k * 13 + (int64_t)c * 53) % N);
+        const ladsim_lif_input add[2] = {{0.013 * (double)c, c == 2 ? 9.0 : 2.5},
+                                         {0.061, -3.0 - (double)c}};
+        for (int e = 0; e < 2; e++) {
+          double dv, dg;
+          ladsim_lif_input_effect(&p->prop, add[e].offset, add[e].weight, &dv, &dg);
+          ck_assert_int_eq(ladsim_population_receive(p, k, t, 1000 + (uint32_t)(2 * c + e),
+                                                     add[e].offset, add[e].weight, dv, dg),
+                           LADSIM_OK);
+          in[t][n_in[t]++] = add[e];
+        }
+        inputs++;
+      }
+    ck_assert_int_eq(ladsim_population_step(p, k), LADSIM_OK);
+    resets += p->gscale[0] > scale;
+    scale = p->gscale[0];
+    for (size_t i = 0; i < N; i++) {
+      double off[8];
+      int fired = ladsim_lif_step(&p->prop, &ref[i], in[i], (size_t)n_in[i], off, 8), got = 0;
+      for (size_t e = 0; e < p->n_spikes; e++)
+        if (p->spike_ids[e] == i) {
+          ck_assert_int_lt(got, fired);
+          ck_assert_double_eq_tol(p->spike_offsets[e], off[got], 1e-9);
+          got++;
+        }
+      ck_assert_int_eq(got, fired);
+      spikes += (size_t)fired;
+      ladsim_lif_state now;
+      ladsim_population_neuron(p, i, &now);
+      ck_assert_double_eq_tol(now.v, ref[i].v, 1e-9);
+      ck_assert_double_eq_tol(now.ge, ref[i].ge, 1e-9);
+      ck_assert_double_eq_tol(now.gi, ref[i].gi, 1e-9);
+      ck_assert_double_eq_tol(now.refr, ref[i].refr, 1e-9);
+    }
+  }
+  ck_assert_uint_ge(resets, 2);
+  ck_assert_uint_gt(spikes, 1000);
+  ck_assert_uint_gt(inputs, 3000);
+  ladsim_network_free(net);
+  ladsim_model_free(m);
+}
+END_TEST
+
+/* The frame needs the input currents to decay by no more than e^-100 in a
+ * step: a shorter synaptic time constant is refused with a message that
+ * names the layer and the limit. */
+START_TEST(test_too_short_synaptic_time_constant)
+{
+  ladsim_model *m = model("0.1 ms", "1 s");
+  m->layers[1].lif.tau_exc = 0.0009;   /* ms, under 0.1 ms / 100 */
+  ladsim_network *net = NULL;
+  ck_assert_int_eq(ladsim_network_alloc(m, 0, MPI_COMM_NULL, &net), LADSIM_EINVAL);
+  ck_assert_ptr_null(net);
+  const char *msg = ladsim_error_message();
+  ck_assert_msg(strstr(msg, "layer inh") && strstr(msg, "tau_exc (0.0009 ms)")
+                && strstr(msg, "simulation.resolution / 100"), "%s", msg);
+  ladsim_model_free(m);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
   Suite *s = suite_create("spiking");
@@ -239,6 +324,8 @@ int main(int argc, char **argv)
   tcase_add_test(tc, test_spike_times_independent_of_resolution);
   tcase_add_test(tc, test_seed_reproducible);
   tcase_add_test(tc, test_delivery_order_does_not_matter);
+  tcase_add_test(tc, test_frame_follows_exact_step);
+  tcase_add_test(tc, test_too_short_synaptic_time_constant);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   return ladsim_test_run_mpi(argc, argv, s);

@@ -163,8 +163,11 @@ static ladsim_status population_state(ladsim_network *net, size_t i, ladsim_stat
   size_t n = p->n_layer, lo = p->lo, nl = p->n;
   ladsim_state_prefix(st, "layers/%s/", p->spec->name);
   LADSIM_CHECK(ladsim_state_block(st, "v", F, p->v, n, 0, lo, nl));
+  /* the currents in their frame, and the frame's scales (population.h):
+   * the actual currents are g_e * g_scale[0] and g_i * g_scale[1] */
   LADSIM_CHECK(ladsim_state_block(st, "g_e", F, p->ge, n, 0, lo, nl));
   LADSIM_CHECK(ladsim_state_block(st, "g_i", F, p->gi, n, 0, lo, nl));
+  LADSIM_CHECK(ladsim_state_whole(st, "g_scale", F, p->gscale, 2, 0));
   LADSIM_CHECK(ladsim_state_block(st, "refractory", F, p->refr, n, 0, lo, nl));
   p->refr_known = false;   /* refr may have been read: list the refractory anew */
   LADSIM_CHECK(ladsim_state_block(st, "trace", F, p->trace, n, 0, lo, nl));

@@ -8,6 +8,12 @@
 #include <string.h>
 #include "core/rng.h"
 
+/* The frame of g_e and g_i is scaled back when a scale falls below this. */
+#define LIF_FRAME_FLOOR 0x1p-100
+/* The decay of g_e or g_i over one step may not be smaller (h <= 100 tau),
+ * so that the scale after a step stays far from underflow. */
+#define LIF_FRAME_MIN_DECAY 3.7e-44
+
 int ladsim__reserve(void **buf, size_t *cap, size_t need, size_t elem)
 {
   if (need <= *cap)
@@ -57,8 +63,7 @@ static ladsim_status alloc_arrays(ladsim_population *p)
   p->trace = calloc(n, sizeof(double));
   p->first = calloc(n + 1, sizeof(size_t));
   p->cursor = calloc(n + 1, sizeof(size_t));
-  p->dv = calloc(n, sizeof *p->dv);
-  p->sum = calloc(n, sizeof *p->sum);
+  p->acc = calloc(n, sizeof *p->acc);
   p->busy = calloc(n, 1);
   p->slot_of = calloc(n, sizeof(uint32_t));
   p->busy_ids = calloc(n, sizeof(uint32_t));
@@ -71,7 +76,7 @@ static ladsim_status alloc_arrays(ladsim_population *p)
   p->quiet_ids = calloc(n * p->max_per_step, sizeof(size_t));
   p->ring = calloc(p->ring_len, sizeof *p->ring);
   if (!p->v || !p->ge || !p->gi || !p->refr || !p->trace || !p->first || !p->cursor
-      || !p->dv || !p->sum || !p->busy || !p->slot_of || !p->busy_ids || !p->flagged
+      || !p->acc || !p->busy || !p->slot_of || !p->busy_ids || !p->flagged
       || !p->flag_before || !p->whole || !p->ending || !p->held || !p->listed
       || !p->quiet_ids || !p->ring)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for layer %s (%zu neurons)",
@@ -108,6 +113,15 @@ ladsim_status ladsim_population_alloc_block(const ladsim_layer_spec *spec, size_
   p->h = h;
   LADSIM_CHECK_GOTO(st, ladsim_lif_prepare(&lp, h, &p->prop), fail);
   p->trace_decay = exp(-h / spec->lif.tau_trace);
+  p->gscale[0] = p->gscale[1] = 1.0;
+  if (!(p->prop.step.de >= LIF_FRAME_MIN_DECAY) || !(p->prop.step.di >= LIF_FRAME_MIN_DECAY)) {
+    st = LADSIM_ERROR(LADSIM_EINVAL, "layer %s: tau_exc (%g ms) and tau_inh (%g ms) must be "
+                      "at least simulation.resolution / 100 (%g ms): an input current "
+                      "would vanish within one step; use a finer resolution or longer "
+                      "synaptic time constants", spec->name, spec->lif.tau_exc,
+                      spec->lif.tau_inh, h / 100.0);
+    goto fail;
+  }
   /* With t_ref > 0 a neuron fires at most floor(h / t_ref) + 1 times in a
    * step; without, 8 spikes per step are taken as runaway activity. */
   p->max_per_step = spec->lif.t_ref > 0.0 ? (size_t)floor(h / spec->lif.t_ref) + 1 : 8;
@@ -131,7 +145,7 @@ void ladsim_population_free(ladsim_population *p)
   }
   free(p->ring);
   free(p->v); free(p->ge); free(p->gi); free(p->refr); free(p->trace);
-  free(p->first); free(p->cursor); free(p->dv); free(p->sum); free(p->busy);
+  free(p->first); free(p->cursor); free(p->acc); free(p->busy);
   free(p->slot_of); free(p->busy_ids); free(p->flagged); free(p->quiet_ids);
   free(p->flag_before); free(p->whole); free(p->ending); free(p->held); free(p->listed);
   free(p->order); free(p->grouped); free(p->inputs);
@@ -235,31 +249,32 @@ static ladsim_status order_arrivals(ladsim_population *p, const ladsim_event_slo
   return LADSIM_OK;
 }
 
-/* Adds the effects of arrival a to the sums of its targets; a target met
- * for the first time is numbered as the next busy neuron, its sums starting
- * at a's effects (0 + x is x, bit for bit). Returns the new count. */
+/* Adds the effects of arrival a to the sums of its targets, those on g_e
+ * and g_i in the frame of the step's end; a target met for the first time
+ * is numbered as the next busy neuron and its V kept. Returns the new
+ * count. */
 static size_t add_arrival(ladsim_population *p, const ladsim_arrival *a,
                           const uint32_t *restrict hit, size_t n_busy)
 {
   unsigned char *restrict busy = p->busy;
   uint32_t *restrict slot_of = p->slot_of, *restrict busy_ids = p->busy_ids;
-  ladsim_input_sum *restrict sum = p->sum;
-  double *restrict dv_of = p->dv;
-  const double dv = a->dv, dge = a->weight > 0.0 ? a->dg : 0.0;
-  const double dgi = a->weight > 0.0 ? 0.0 : a->dg;
+  ladsim_input_acc *restrict acc = p->acc;
+  const double dv = a->dv, dv_exc = a->weight > 0.0 ? a->dv : 0.0;
+  const double dge = a->weight > 0.0 ? a->dg * p->ginv[0] : 0.0;
+  const double dgi = a->weight > 0.0 ? 0.0 : a->dg * p->ginv[1];
   for (size_t e = 0; e < a->n; e++) {
     uint32_t t = hit[e];
-    dv_of[t] += dv;
+    ladsim_input_acc *c = &acc[t];
     if (!busy[t]) {
       busy[t] = 1;
       slot_of[t] = (uint32_t)n_busy;
-      busy_ids[n_busy] = t;
-      sum[n_busy++] = (ladsim_input_sum){dge, dgi};
-      continue;
+      busy_ids[n_busy++] = t;
+      c->v0 = p->v[t];
     }
-    ladsim_input_sum *k = &sum[slot_of[t]];
-    k->dge += dge;
-    k->dgi += dgi;
+    c->dv += dv;
+    c->dv_exc += dv_exc;
+    c->dge += dge;
+    c->dgi += dgi;
   }
   return n_busy;
 }
@@ -355,12 +370,52 @@ static ladsim_status advance_exact(ladsim_population *p, size_t t, ladsim_lif_st
   return LADSIM_OK;
 }
 
+/* Neuron t's state at the end of the step, its currents in the frame of
+ * the step's end. */
 static void store_state(ladsim_population *p, size_t t, const ladsim_lif_state *st)
 {
   p->v[t] = st->v;
-  p->ge[t] = st->ge;
-  p->gi[t] = st->gi;
+  p->ge[t] = st->ge * p->ginv[0];
+  p->gi[t] = st->gi * p->ginv[1];
   p->refr[t] = st->refr;
+}
+
+/* Neuron t's state at the start of the step, with V = v. */
+static ladsim_lif_state state_before(const ladsim_population *p, size_t t, double v)
+{
+  return (ladsim_lif_state){v, p->ge[t] * p->gscale[0], p->gi[t] * p->gscale[1], p->refr[t]};
+}
+
+/* Scales the currents back to the actual ones: every scale becomes 1. */
+static void frame_reset(ladsim_population *p)
+{
+  if (p->gscale[0] == 1.0 && p->gscale[1] == 1.0)
+    return;
+  for (size_t i = 0; i < p->n; i++) {
+    p->ge[i] *= p->gscale[0];
+    p->gi[i] *= p->gscale[1];
+  }
+  p->gscale[0] = p->gscale[1] = 1.0;
+}
+
+/* Sets the scales for the end of the step: a step with dense input works
+ * on the actual currents (scales 1); another moves the frame on by the
+ * decay over one step, first scaling it back if it would fall too low. */
+static void frame_begin(ladsim_population *p, bool dense)
+{
+  const ladsim_lif_propagator *q = &p->prop.step;
+  if (dense || !(p->gscale[0] * q->de >= LIF_FRAME_FLOOR)
+      || !(p->gscale[1] * q->di >= LIF_FRAME_FLOOR))
+    frame_reset(p);
+  p->gnext[0] = dense ? 1.0 : p->gscale[0] * q->de;
+  p->gnext[1] = dense ? 1.0 : p->gscale[1] * q->di;
+  p->ginv[0] = 1.0 / p->gnext[0];
+  p->ginv[1] = 1.0 / p->gnext[1];
+}
+
+void ladsim_population_neuron(const ladsim_population *p, size_t i, ladsim_lif_state *st)
+{
+  *st = state_before(p, i, p->v[i]);
 }
 
 /* advance_exact, and the state kept. */
@@ -445,18 +500,17 @@ static ladsim_status refractory_before(ladsim_population *p, const ladsim_event_
     find_refractory(p);
   for (size_t r = 0; r < p->n_ending; r++) {
     uint32_t t = p->ending[r];
-    p->held[r] = (ladsim_lif_state){p->v[t], p->ge[t], p->gi[t], p->refr[t]};
+    p->held[r] = state_before(p, t, p->v[t]);
     LADSIM_CHECK(exact_with_inputs(p, s, t, &p->held[r]));
   }
   return LADSIM_OK;
 }
 
-/* After the pass, which let them evolve freely (and added the effect of
- * their inputs to V): the ending ones get their exact result and leave the
- * list (they are listed again if they fired); V of one refractory all
- * step stays at v_reset while the pass's decay of g_e and g_i stands, as
- * in ladsim_lif_refractory_step, and it moves to the ending ones when less
- * than a step is left. */
+/* After the pass and the busy neurons: the ending ones get their exact
+ * result and leave the list (they are listed again if they fired); V of
+ * one refractory all step stays at v_reset while g_e and g_i decay (the
+ * frame does that), as in ladsim_lif_refractory_step, and it moves to the
+ * ending ones when less than a step is left. */
 static void refractory_after(ladsim_population *p)
 {
   for (size_t r = 0; r < p->n_ending; r++) {
@@ -480,29 +534,54 @@ static void refractory_after(ladsim_population *p)
   p->n_whole = kept;
 }
 
-/* Busy neuron k after the pass, which added its inputs' summed effect on V
- * (superposition, below threshold), or after the exact path (marked 3):
- * the effects on g_e and g_i are added to the former. */
-static void step_busy(ladsim_population *p, size_t k)
+/* Busy neuron k after the pass. One that went through the exact path is
+ * done (marked 3). One refractory all step gets only its inputs' effects
+ * on g_e and g_i. The others get the summed effect on V too (below
+ * threshold the dynamics are linear), unless V may reach threshold at the
+ * end of the step or at one of its inputs, where the exact path tests it:
+ * then the exact path, from the state before the step. Within a step much
+ * shorter than the time to the peak of a postsynaptic potential (some
+ * tau_m tau_e / (tau_m - tau_e) ln(tau_m / tau_e), 9 ms in the CUBA
+ * network) the effect of an excitatory input grows all step, so V at an
+ * input is at most the larger of V at the ends without inputs plus the
+ * end effect of the excitatory ones; the test is that bound. */
+static ladsim_status step_busy(ladsim_population *p, const ladsim_event_slot *s, size_t k)
 {
   size_t t = p->busy_ids[k];
-  if (p->busy[t] != 3) {
-    p->ge[t] += p->sum[k].dge;
-    p->gi[t] += p->sum[k].dgi;
+  ladsim_input_acc c = p->acc[t];
+  p->acc[t] = (ladsim_input_acc){0.0, 0.0, 0.0, 0.0, 0.0};
+  if (p->busy[t] == 3) {
+    p->busy[t] = 0;
+    return LADSIM_OK;
   }
+  if (!p->listed[t]) {
+    double vt = p->v[t] + c.dv, top = (c.v0 > p->v[t] ? c.v0 : p->v[t]) + c.dv_exc;
+    if (vt >= p->prop.v_th || top >= p->prop.v_th) {
+      ladsim_lif_state st = state_before(p, t, c.v0);
+      LADSIM_CHECK(exact_with_inputs(p, s, t, &st));
+      store_state(p, t, &st);
+      p->busy[t] = 0;
+      return LADSIM_OK;
+    }
+    p->v[t] = vt;
+  }
+  p->ge[t] += c.dge;
+  p->gi[t] += c.dgi;
   p->busy[t] = 0;
-  p->dv[t] = 0.0;
+  return LADSIM_OK;
 }
 
 /* One step of a population without input from the stimulus: the
  * refractory neurons that come out of it in this step, then one pass over
- * all neurons for the whole-step update, then the few that it got wrong:
- * refractory, or at or reaching threshold. */
+ * all neurons for the whole-step update without inputs, then the few that
+ * it got wrong (at or reaching threshold, refractory) and those that
+ * receive inputs. The currents stay in their frame; the step moves the
+ * frame's scales on. */
 static ladsim_status step_sparse(ladsim_population *p, const ladsim_event_slot *s)
 {
   LADSIM_CHECK(refractory_before(p, s));
-  size_t n_fl = ladsim_lif_update_free(&p->prop, p->n, p->v, p->ge, p->gi, p->dv,
-                                       p->flagged, p->flag_before);
+  size_t n_fl = ladsim_lif_update_free(&p->prop, p->n, p->v, p->ge, p->gi, p->gscale[0],
+                                       p->gscale[1], p->flagged, p->flag_before);
   for (size_t f = 0; f < n_fl; f++) {
     uint32_t t = p->flagged[f];
     if (p->listed[t])
@@ -512,9 +591,9 @@ static ladsim_status step_sparse(ladsim_population *p, const ladsim_event_slot *
     LADSIM_CHECK(exact_with_inputs(p, s, t, &st));
     store_state(p, t, &st);
   }
-  refractory_after(p);
   for (size_t k = 0; k < p->n_busy; k++)
-    step_busy(p, k);
+    LADSIM_CHECK(step_busy(p, s, k));
+  refractory_after(p);
   return LADSIM_OK;
 }
 
@@ -545,6 +624,7 @@ static void dense_effects(ladsim_population *p, size_t lo, size_t hi)
   ladsim_dense_input *in = p->in;
   size_t n = p->n, d = in->d;
   memset(in->dv, 0, n * sizeof(double));
+  memset(in->dv_exc, 0, n * sizeof(double));
   memset(in->dge, 0, n * sizeof(double));
   memset(in->dgi, 0, n * sizeof(double));
   for (size_t s = lo; s < hi; s++) {
@@ -556,6 +636,7 @@ static void dense_effects(ladsim_population *p, size_t lo, size_t hi)
       double w = col[i * d], wp = w > 0.0 ? w : 0.0, wn = w - wp;
       /* effect(w) = |w| effect(-1) for w < 0 */
       in->dv[i] += wp * ev - wn * iv;
+      in->dv_exc[i] += wp * ev;
       in->dge[i] += wp * eg;
       in->dgi[i] -= wn * ig;
     }
@@ -594,7 +675,8 @@ static ladsim_status dense_exact(ladsim_population *p, const ladsim_event_slot *
 }
 
 /* Neuron t after the whole-step update of a step with input spikes: the
- * same choice as step_busy, with the dense input's effects added. */
+ * same choice as step_busy (and the same bound on V at the inputs), with
+ * the dense input's effects added. */
 static ladsim_status dense_neuron(ladsim_population *p, const ladsim_event_slot *s, size_t t,
                                   size_t lo, size_t hi)
 {
@@ -602,20 +684,22 @@ static ladsim_status dense_neuron(ladsim_population *p, const ladsim_event_slot 
   int untouched = p->busy[t] == 2;
   p->busy[t] = 0;
   size_t k = p->slot_of[t];
-  double dv_events = p->dv[t];
-  p->dv[t] = 0.0;
+  ladsim_input_acc c = p->acc[t];
+  p->acc[t] = (ladsim_input_acc){0.0, 0.0, 0.0, 0.0, 0.0};
   if (!(k < p->n_busy && p->busy_ids[k] == t))
     k = SIZE_MAX;   /* no events from projections */
   if (untouched)
     return dense_exact(p, s, t, k, lo, hi);
-  double dv = in->dv[t], dge = in->dge[t], dgi = in->dgi[t];
+  double dv = in->dv[t], dv_exc = in->dv_exc[t], dge = in->dge[t], dgi = in->dgi[t];
   if (k != SIZE_MAX) {
-    dv += dv_events;
-    dge += p->sum[k].dge;
-    dgi += p->sum[k].dgi;
+    dv += c.dv;
+    dv_exc += c.dv_exc;
+    dge += c.dge;
+    dgi += c.dgi;
   }
   int clamped = in->before[t].refr >= p->h;
-  if (!clamped && p->v[t] + dv >= p->prop.v_th)
+  double v0 = in->before[t].v, top = (v0 > p->v[t] ? v0 : p->v[t]) + dv_exc;
+  if (!clamped && (p->v[t] + dv >= p->prop.v_th || top >= p->prop.v_th))
     return dense_exact(p, s, t, k, lo, hi);
   if (!clamped)
     p->v[t] += dv;
@@ -699,13 +783,16 @@ ladsim_status ladsim_population_step(ladsim_population *p, int64_t step)
   ladsim_event_slot *s = &p->ring[(size_t)step % p->ring_len];
   size_t lo = 0, hi = 0;
   p->n_spikes = 0;
-  LADSIM_CHECK(sum_inputs(p, s));
   if (p->in)
     input_range(p, &lo, &hi);
+  frame_begin(p, hi > lo);
+  LADSIM_CHECK(sum_inputs(p, s));
   if (hi > lo)
     LADSIM_CHECK(step_dense(p, s, lo, hi));
   else
     LADSIM_CHECK(step_sparse(p, s));
+  p->gscale[0] = p->gnext[0];
+  p->gscale[1] = p->gnext[1];
   s->n_arr = s->n_hits = 0;
   note_refractory(p);
   order_spikes(p);

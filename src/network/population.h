@@ -12,11 +12,16 @@
  * step ahead, until then, once per target population with its list of
  * targets. In a step the arriving spikes are applied in (offset, source id,
  * weight) order, so the result does not depend on the order in which they
- * were delivered. A step is one pass over all neurons (the whole-step
- * update plus, by superposition, the summed effect of the inputs of those
- * that receive some), and the exact path for the few that it gets wrong:
- * refractory, or at or reaching threshold. The refractory ones are kept in
- * a list, so that the pass does not look at refractoriness at all.
+ * were delivered. A step (step_sparse) is one pass over all neurons for
+ * the whole-step update without inputs, which writes V only: the input
+ * currents are held in a frame that decays with them (gscale). Then come
+ * the few neurons the pass got wrong and those that receive inputs: a
+ * neuron refractory (kept in a list, so that the pass does not look at
+ * refractoriness at all), at or reaching threshold, or whose inputs may
+ * take it there, goes through the exact path (ladsim_lif_step, which
+ * tests the threshold at every input); the other receivers get the summed
+ * effect of their inputs by superposition. So the population follows
+ * ladsim_lif_step neuron by neuron to rounding (tests/test_spiking.c).
  *
  * A rank holds a block of the layer's neurons, lo .. lo + n (comm/comm.h),
  * with their state, their incoming events and their rows of the dense
@@ -54,11 +59,15 @@ typedef struct {
   size_t n_hits, hits_cap;
 } ladsim_event_slot;
 
-/* The summed end-of-step effects of a busy neuron's inputs on g_e and g_i
- * (those on V are in the population's dv). */
+/* The summed end-of-step effects of a neuron's inputs in one step (on g_e
+ * and g_i in the frame of the step's end), and its V before the step
+ * (kept when the first input arrives). Zero for a neuron that receives
+ * nothing. */
 typedef struct {
+  double dv, dv_exc;             /* on V: of all inputs, of the excitatory ones */
   double dge, dgi;
-} ladsim_input_sum;
+  double v0;
+} ladsim_input_acc;
 
 /* A neuron refractory for at least one more whole step. */
 typedef struct {
@@ -98,7 +107,7 @@ typedef struct {
   double *times;                 /* scratch for one unit's train */
   size_t times_cap;
   /* scratch for one step: summed effects and the state before the step */
-  double *dv, *dge, *dgi;        /* n each */
+  double *dv, *dv_exc, *dge, *dgi;   /* n each; dv_exc: of the excitatory inputs */
   ladsim_lif_state *before;      /* n */
 } ladsim_dense_input;
 
@@ -109,7 +118,16 @@ typedef struct {
   uint32_t id_base;              /* global id of the layer's neuron 0, for tie-breaks */
   ladsim_lif_internals prop;
   double h;
-  double *v, *ge, *gi, *refr;    /* state, structure of arrays */
+  /* state, structure of arrays. g_e and g_i are held in a frame that
+   * decays with them: the currents are ge[i] gscale[0] and gi[i]
+   * gscale[1] (ladsim_population_neuron), so that a step without input
+   * changes only the two scales, not the arrays; the arrays are scaled
+   * back and the scales set to 1 when they fall below 2^-100, and before
+   * a step with dense input */
+  double *v, *ge, *gi, *refr;
+  double gscale[2];
+  double gnext[2];               /* the scales at the end of the current step */
+  double ginv[2];                /* 1 / gnext */
   double *trace, trace_decay;    /* the activity z: a trace of own spikes */
   /* incoming spikes, one slot per step ahead */
   ladsim_event_slot *ring;
@@ -122,8 +140,7 @@ typedef struct {
   uint32_t *slot_of;             /* n: a busy neuron's number k */
   uint32_t *busy_ids;            /* the busy neurons, by k */
   size_t n_busy;
-  double *dv;                    /* n: a neuron's summed input effect on V; 0 if none */
-  ladsim_input_sum *sum;         /* n: busy neuron k's summed effects on g_e, g_i */
+  ladsim_input_acc *acc;         /* n: a neuron's summed input effects; 0 if none */
   uint32_t *flagged;             /* n: neurons the whole-step update got wrong */
   ladsim_lif_state *flag_before; /* n: their states before the step */
   /* the refractory neurons, found by firing (a neuron becomes refractory
@@ -233,6 +250,9 @@ void ladsim_population_view_mean(const ladsim_population *p, double *out);
 /* Puts the neurons at rest (V at e_rest + i_e, or at v_reset if that is
  * above threshold), clears inputs in flight and traces; weights stay. */
 void ladsim_population_reset_state(ladsim_population *p);
+
+/* The state of neuron i of the block, with its actual input currents. */
+void ladsim_population_neuron(const ladsim_population *p, size_t i, ladsim_lif_state *st);
 
 /* Checks that V and the input currents are finite. */
 ladsim_status ladsim_population_check_finite(const ladsim_population *p, double t_ms);

@@ -34,10 +34,11 @@ static ladsim_status alloc_arrays(ladsim_population *p)
   in->fp = calloc(n, sizeof(double));
   in->z_sum = calloc(n, sizeof(double));
   in->dv = calloc(n, sizeof(double));
+  in->dv_exc = calloc(n, sizeof(double));
   in->dge = calloc(n, sizeof(double));
   in->dgi = calloc(n, sizeof(double));
   in->before = calloc(n, sizeof *in->before);
-  if (!in->W || !in->xpre || !in->fp || !in->z_sum || !in->dv || !in->dge || !in->dgi
+  if (!in->W || !in->xpre || !in->fp || !in->z_sum || !in->dv || !in->dv_exc || !in->dge || !in->dgi
       || !in->before)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the input of layer %s "
                         "(%zu x %zu weights)", p->spec->name, n, d);
@@ -74,7 +75,7 @@ void ladsim__dense_input_free(ladsim_dense_input *in)
     return;
   ladsim_rule_free(in->rule);
   free(in->W); free(in->xpre); free(in->fp); free(in->z_sum);
-  free(in->dv); free(in->dge); free(in->dgi); free(in->before);
+  free(in->dv); free(in->dv_exc); free(in->dge); free(in->dgi); free(in->before);
   free(in->spikes); free(in->times);
   free(in);
 }
@@ -206,7 +207,8 @@ void ladsim_population_reset_state(ladsim_population *p)
     p->ge[i] = p->gi[i] = p->refr[i] = p->trace[i] = 0.0;
   }
   ladsim__population_clear_events(p);
-  memset(p->dv, 0, p->n * sizeof *p->dv);
+  memset(p->acc, 0, p->n * sizeof *p->acc);
+  p->gscale[0] = p->gscale[1] = 1.0;
   p->refr_known = false;
   if (p->in)
     memset(p->in->xpre, 0, p->in->d * sizeof(double));
@@ -214,12 +216,18 @@ void ladsim_population_reset_state(ladsim_population *p)
 
 ladsim_status ladsim_population_check_finite(const ladsim_population *p, double t_ms)
 {
-  for (size_t i = 0; i < p->n; i++)
-    if (!isfinite(p->v[i]) || !isfinite(p->ge[i]) || !isfinite(p->gi[i]))
-      return LADSIM_ERROR(LADSIM_EDIVERGED,
-                          "layer %s: neuron %zu diverged at t = %.3f ms (V = %g mV, "
-                          "g_e = %g, g_i = %g); lower the learning rates or term weights "
-                          "under layers.%s.learning", p->spec->name, p->lo + i, t_ms,
-                          p->v[i], p->ge[i], p->gi[i], p->spec->name);
+  for (size_t i = 0; i < p->n; i++) {
+    /* the frame's scales are finite and positive: a current is finite
+     * when its value in the frame is */
+    if (isfinite(p->v[i]) && isfinite(p->ge[i]) && isfinite(p->gi[i]))
+      continue;
+    ladsim_lif_state st;
+    ladsim_population_neuron(p, i, &st);
+    return LADSIM_ERROR(LADSIM_EDIVERGED,
+                        "layer %s: neuron %zu diverged at t = %.3f ms (V = %g mV, "
+                        "g_e = %g, g_i = %g); lower the learning rates or term weights "
+                        "under layers.%s.learning", p->spec->name, p->lo + i, t_ms,
+                        st.v, st.ge, st.gi, p->spec->name);
+  }
   return LADSIM_OK;
 }

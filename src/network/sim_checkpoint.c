@@ -20,7 +20,7 @@
 #include <string.h>
 #include "io/state.h"
 
-#define CKPT_VERSION 2   /* 2: lif layers and the spikes in flight */
+#define CKPT_VERSION 3   /* 2: lif layers and the spikes in flight; 3: g_scale */
 
 static void counters_of(const ladsim_sim *s, int64_t c[LADSIM__C_COUNT])
 {
