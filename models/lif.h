@@ -218,6 +218,22 @@ size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *
                               const double *ge, const double *gi, double se, double si,
                               uint32_t *flagged, ladsim_lif_state *before);
 
+/* The loops of ladsim_lif_update_free: it takes the widest the processor
+ * has. They give the same results bit for bit. */
+typedef enum {
+  LADSIM_LIF_ISA_BEST,
+  LADSIM_LIF_ISA_SCALAR,
+  LADSIM_LIF_ISA_AVX2,
+  LADSIM_LIF_ISA_AVX512
+} ladsim_lif_isa;
+
+/* ladsim_lif_update_free with the loop for isa, for tests; SIZE_MAX (and
+ * nothing done) when the processor or the build lacks it. */
+size_t ladsim__lif_update_free_isa(ladsim_lif_isa isa, const ladsim_lif_internals *in,
+                                   size_t n, double *v, const double *ge, const double *gi,
+                                   double se, double si, uint32_t *flagged,
+                                   ladsim_lif_state *before);
+
 /* One step of a neuron refractory for all of it (s->refr >= h): V stays at
  * v_reset while g_e and g_i decay; bit for bit ladsim_lif_step without
  * inputs. */
