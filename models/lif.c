@@ -288,8 +288,11 @@ static double lif_refractory(const ladsim_lif_internals *in, ladsim_lif_state *s
   return r;
 }
 
-/* Lets V evolve freely for len ms. Returns 1 and the spike time in *used if
- * it reaches v_th on the way, else 0 with *used = len. */
+/* Lets V evolve freely for len ms. Returns 0 with *used = len if V stays
+ * below v_th, else the spike time in *used and 1, or 2 when the neuron is
+ * then refractory to the end of the interval: it is then advanced to the
+ * end, g_e and g_i decayed with the interval's propagators, which spares
+ * the exponentials of the spike time and of what is left after it. */
 static int lif_free(const ladsim_lif_internals *in, ladsim_lif_state *st, double len,
                     double *used)
 {
@@ -306,6 +309,13 @@ static int lif_free(const ladsim_lif_internals *in, ladsim_lif_state *st, double
   }
   /* A state handed in at or above threshold fires at once. */
   *used = st->v >= in->v_th ? 0.0 : lif_first_crossing(in, st, len);
+  if (in->t_ref >= len - *used) {
+    st->ge *= p->de;
+    st->gi *= p->di;
+    st->v = in->v_reset;
+    st->refr = in->t_ref - (len - *used);
+    return 2;
+  }
   lif_fire(in, st, *used);
   return 1;
 }
@@ -320,10 +330,13 @@ static void lif_advance(const ladsim_lif_internals *in, ladsim_lif_state *st, do
     double used, left = len - t;
     if (st->refr > 0.0) {
       used = lif_refractory(in, st, left);
-    } else if (lif_free(in, st, left, &used)) {
-      lif_emit(k, t0 + t + used);
     } else {
-      return;
+      int fired = lif_free(in, st, left, &used);
+      if (!fired)
+        return;
+      lif_emit(k, t0 + t + used);
+      if (fired == 2)
+        return;
     }
     if (used >= left)
       return;
