@@ -1,7 +1,9 @@
-/* mpi_comm.c: the partition covers every neuron once; a failure on one rank reaches all. */
+/* mpi_comm.c: the partition covers every neuron once; gathers complete every block; a failure on one rank reaches all. */
 #include "config.h"
 #include <mpi.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "comm/comm.h"
 
@@ -44,12 +46,38 @@ static int check_agree(void)
   return ladsim_comm_agree(MPI_COMM_WORLD, LADSIM_OK) != LADSIM_OK;
 }
 
+static double entry(size_t row, size_t col)
+{
+  return 0.25 + (double)row * 1e-3 + (double)col * 1.5;
+}
+
+/* A rows x n matrix of which each rank filled only its own columns (the
+ * rest is NaN) comes back whole: with fewer neurons than ranks, with
+ * blocks of unequal size, and with more rows than one collective takes. */
+static int check_gather_rows(size_t n, size_t rows)
+{
+  ladsim_comm_layout l;
+  double *full = malloc((rows * n ? rows * n : 1) * sizeof(double));
+  if (!full || ladsim_comm_layout_init(&l, MPI_COMM_WORLD, n) != LADSIM_OK)
+    return 1;
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < n; c++)
+      full[r * n + c] = c >= l.first && c < l.first + l.count ? entry(r, c) : NAN;
+  int bad = ladsim_comm_gather_rows(&l, rows, full) != LADSIM_OK;
+  for (size_t i = 0; i < rows * n && !bad; i++)
+    bad = full[i] != entry(i / n, i % n);
+  ladsim_comm_layout_free(&l);
+  free(full);
+  return bad;
+}
+
 int main(int argc, char **argv)
 {
   MPI_Init(&argc, &argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   int bad = check_blocks() | check_agree() << 1;
+  bad |= (check_gather_rows(2, 5) | check_gather_rows(7, 3) | check_gather_rows(1000, 1200)) << 2;
   MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, MPI_COMM_WORLD);
   if (rank == 0)
     printf("mpi_comm on %d ranks: %s (code %d)\n", size, bad ? "FAIL" : "ok", bad);

@@ -111,6 +111,63 @@ ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full)
   return LADSIM_OK;
 }
 
+/* At most this many values travel in one collective of
+ * ladsim_comm_gather_rows, so its buffers stay a few megabytes. */
+#define GATHER_ROWS_VALUES ((size_t)1 << 19)
+
+/* Rows r0 .. r0 + rows - 1 of ladsim_comm_gather_rows: this rank's
+ * columns packed into mine, every rank's packed blocks into all, in rank
+ * order, then spread back into the rows. */
+static int gather_row_piece(const ladsim_comm_layout *l, size_t rows, double *full,
+                            double *mine, double *all, int *counts, int *displs)
+{
+  size_t n = l->n;
+  for (size_t r = 0; r < rows; r++)
+    memcpy(mine + r * l->count, full + r * n + l->first, l->count * sizeof(double));
+  for (int q = 0; q < l->size; q++) {
+    counts[q] = l->counts[q] * (int)rows;
+    displs[q] = l->displs[q] * (int)rows;
+  }
+  int rc = MPI_Allgatherv(mine, counts[l->rank], MPI_DOUBLE, all, counts, displs,
+                          MPI_DOUBLE, l->comm);
+  for (int q = 0; q < l->size && rc == MPI_SUCCESS; q++) {
+    size_t first = (size_t)l->displs[q], count = (size_t)l->counts[q];
+    const double *block = all + (size_t)displs[q];
+    for (size_t r = 0; r < rows; r++)
+      memcpy(full + r * n + first, block + r * count, count * sizeof(double));
+  }
+  return rc;
+}
+
+ladsim_status ladsim_comm_gather_rows(const ladsim_comm_layout *l, size_t rows, double *full)
+{
+  if (l->size == 1 || rows == 0 || l->n == 0)
+    return LADSIM_OK;
+  size_t n = l->n, piece = GATHER_ROWS_VALUES / n ? GATHER_ROWS_VALUES / n : 1;
+  if (piece > rows)
+    piece = rows;
+  double *mine = malloc((piece * l->count + piece * n) * sizeof(double));
+  int *counts = malloc(2 * (size_t)l->size * sizeof(int));
+  ladsim_status st = LADSIM_OK;
+  if (!mine || !counts)
+    st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory gathering %zu rows of %zu values", rows, n);
+  /* a failure to allocate on one rank is agreed before any collective */
+  st = ladsim_comm_agree(l->comm, st);
+  ladsim_prof_start(LADSIM_PROF_COMM);
+  for (size_t r0 = 0; r0 < rows && st == LADSIM_OK; r0 += piece) {
+    size_t k = rows - r0 < piece ? rows - r0 : piece;
+    if (gather_row_piece(l, k, full + r0 * n, mine, mine + piece * l->count, counts,
+                         counts + l->size) != MPI_SUCCESS)
+      st = LADSIM_ERROR(LADSIM_EMPI, "MPI_Allgatherv failed gathering %zu rows of %zu values",
+                        k, n);
+    ladsim_prof_add_bytes((double)(k * l->count) * sizeof(double) * (double)(l->size - 1));
+  }
+  ladsim_prof_stop(LADSIM_PROF_COMM);
+  free(mine);
+  free(counts);
+  return st;
+}
+
 /* Counts and statuses of every rank, then the bytes themselves. */
 static ladsim_status gather_bytes(MPI_Comm comm, int size, ladsim_status status,
                                   const void *mine, size_t bytes, void **all, size_t *cap,

@@ -52,6 +52,14 @@ void ladsim_comm_layout_free(ladsim_comm_layout *l);
  * Collective. */
 ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full);
 
+/* ladsim_comm_gather for many rows at once: full is a rows x n row-major
+ * matrix of which this rank has filled its block of columns [first,
+ * first + count) in every row; the other ranks' blocks are filled in. A few
+ * MPI_Allgatherv of whole pieces of rows replace one gather per row; the
+ * values are the same. Time and bytes count as in ladsim_comm_gather.
+ * Collective. */
+ladsim_status ladsim_comm_gather_rows(const ladsim_comm_layout *l, size_t rows, double *full);
+
 /* Gathers variable-length byte records from every rank, in rank order,
  * into *all (grown with realloc as needed; capacity *cap bytes), *total
  * bytes in all. Time and bytes sent count in the profile's communication

@@ -20,7 +20,9 @@ static uint64_t eval_view_index(const ladsim_sim *s, const ladsim_dataset *d, si
 
 /* Representations of n samples of d: per layer an n x size matrix of the
  * mean activity over one un-augmented view, starting from rest, whole on
- * every rank; raw gets the stimulus itself when not NULL. Collective. */
+ * every rank (each rank fills its block of every row, and the rows are
+ * gathered at the end); raw gets the stimulus itself when not NULL.
+ * Collective. */
 static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
                              double **reps, double *raw)
 {
@@ -39,11 +41,12 @@ static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
       LADSIM_CHECK(ladsim_network_exchange(net));
     for (size_t i = 0; i < net->n_units; i++) {
       const ladsim_unit *u = &net->units[i];
-      double *row = reps[i] + k * u->n;
-      ladsim_unit_view_mean(u, row + u->lo);
-      LADSIM_CHECK(ladsim_unit_gather(u, row));
+      ladsim_unit_view_mean(u, reps[i] + k * u->n + u->lo);
     }
   }
+  /* the other blocks of every sample, in a few collectives */
+  for (size_t i = 0; i < net->n_units; i++)
+    LADSIM_CHECK(ladsim_unit_gather_rows(&net->units[i], n, reps[i]));
   return LADSIM_OK;
 }
 
@@ -256,19 +259,30 @@ static ladsim_status write_report(ladsim_sim *s, ladsim_output *o, const ladsim_
   return LADSIM_OK;
 }
 
-static ladsim_status evaluate(ladsim_sim *s, eval_data *e, ladsim_report *rep)
+static ladsim_status representations(ladsim_sim *s, eval_data *e, bool init)
 {
   LADSIM_CHECK(collect(s, s->train, e->n_train, e->train[0], e->raw_train));
   LADSIM_CHECK(collect(s, s->test, e->n_test, e->test[0], e->raw_test));
-  if (rep->has_init) {
-    swap_initial(s);
-    ladsim_status st = collect(s, s->train, e->n_train, e->train[1], NULL);
-    if (st == LADSIM_OK)
-      st = collect(s, s->test, e->n_test, e->test[1], NULL);
-    swap_initial(s);
-    LADSIM_CHECK(st);
-  }
-  return assess_all(s, e, rep);
+  if (!init)
+    return LADSIM_OK;
+  swap_initial(s);
+  ladsim_status st = collect(s, s->train, e->n_train, e->train[1], NULL);
+  if (st == LADSIM_OK)
+    st = collect(s, s->test, e->n_test, e->test[1], NULL);
+  swap_initial(s);
+  return st;
+}
+
+static ladsim_status evaluate(ladsim_sim *s, eval_data *e, ladsim_report *rep)
+{
+  ladsim_prof_start(LADSIM_PROF_EVAL_NET);
+  ladsim_status st = representations(s, e, rep->has_init);
+  ladsim_prof_stop(LADSIM_PROF_EVAL_NET);
+  LADSIM_CHECK(st);
+  ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
+  st = assess_all(s, e, rep);
+  ladsim_prof_stop(LADSIM_PROF_EVAL_FIT);
+  return st;
 }
 
 static ladsim_status evaluate_all(ladsim_sim *s, ladsim_output *o, ladsim_report *rep)

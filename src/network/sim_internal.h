@@ -37,6 +37,7 @@ struct ladsim_sim {
   /* view means of the current record interval, per layer */
   double *view_means[LADSIM_MAX_LAYERS];
   size_t vm_rows, vm_cap;
+  size_t vm_gathered;                      /* rows whole on every rank */
   ladsim_progress_fn progress;
   void *progress_ctx;
   /* spikes of recorded populations since the last flush, in time order */
@@ -62,6 +63,10 @@ ladsim_status ladsim__sim_keep_spikes(ladsim_sim *s);
 /* Exchanges the spikes of the interval so far, keeps them and writes what
  * was kept; collective. */
 ladsim_status ladsim__sim_record_spikes(ladsim_sim *s, ladsim_output *o);
+
+/* Completes the rows of the interval's view means that hold only each
+ * rank's own block so far. Collective. */
+ladsim_status ladsim__sim_gather_view_means(ladsim_sim *s);
 
 /* Recording (sim_record.c). All collective. */
 ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_t step);
