@@ -57,7 +57,7 @@ static double entry(size_t row, size_t col)
 static int check_gather_rows(size_t n, size_t rows)
 {
   ladsim_comm_layout l;
-  double *full = malloc((rows * n ? rows * n : 1) * sizeof(double));
+  double *full = malloc((rows * n > 0 ? rows * n : 1) * sizeof(double));
   if (!full || ladsim_comm_layout_init(&l, MPI_COMM_WORLD, n) != LADSIM_OK)
     return 1;
   for (size_t r = 0; r < rows; r++)

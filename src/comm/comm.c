@@ -168,6 +168,51 @@ ladsim_status ladsim_comm_gather_rows(const ladsim_comm_layout *l, size_t rows, 
   return st;
 }
 
+ladsim_status ladsim_comm_gather_row_blocks(MPI_Comm comm, const size_t *count, size_t width,
+                                            double *full)
+{
+  int rank = 0, size = 1;
+  if (comm != MPI_COMM_NULL) {
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+  }
+  if (size == 1 || width == 0)
+    return LADSIM_OK;
+  int *counts = malloc(2 * (size_t)size * sizeof(int));
+  ladsim_status st = LADSIM_OK;
+  size_t rows = 0;
+  for (int q = 0; q < size; q++) {
+    if (rows + count[q] > INT32_MAX)
+      st = LADSIM_ERROR(LADSIM_EINVAL, "more than %d rows to gather", INT32_MAX);
+    if (counts && st == LADSIM_OK) {
+      counts[q] = (int)count[q];
+      counts[size + q] = (int)rows;
+    }
+    rows += count[q];
+  }
+  if (!counts && st == LADSIM_OK)
+    st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory gathering %zu rows", rows);
+  /* a failure on one rank is agreed before any collective */
+  st = ladsim_comm_agree(comm, st);
+  MPI_Datatype row;
+  if (st == LADSIM_OK && (width > INT32_MAX
+                          || MPI_Type_contiguous((int)width, MPI_DOUBLE, &row) != MPI_SUCCESS
+                          || MPI_Type_commit(&row) != MPI_SUCCESS))
+    st = LADSIM_ERROR(LADSIM_EMPI, "no MPI type for rows of %zu values", width);
+  if (st == LADSIM_OK) {
+    ladsim_prof_start(LADSIM_PROF_COMM);
+    if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, full, counts, counts + size, row,
+                       comm) != MPI_SUCCESS)
+      st = LADSIM_ERROR(LADSIM_EMPI, "MPI_Allgatherv failed gathering %zu rows", rows);
+    ladsim_prof_add_bytes((double)count[rank] * (double)width * sizeof(double)
+                          * (double)(size - 1));
+    ladsim_prof_stop(LADSIM_PROF_COMM);
+    MPI_Type_free(&row);
+  }
+  free(counts);
+  return st;
+}
+
 /* Counts and statuses of every rank, then the bytes themselves. */
 static ladsim_status gather_bytes(MPI_Comm comm, int size, ladsim_status status,
                                   const void *mine, size_t bytes, void **all, size_t *cap,

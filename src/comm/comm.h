@@ -60,6 +60,15 @@ ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full);
  * Collective. */
 ladsim_status ladsim_comm_gather_rows(const ladsim_comm_layout *l, size_t rows, double *full);
 
+/* Completes the row-major matrix full of rows of width values, of which
+ * rank q holds count[q] rows (one entry per rank of comm; the ranks' rows
+ * follow each other in rank order), with the rows of the other ranks: one
+ * MPI_Allgatherv, a row being its unit. comm may be MPI_COMM_NULL (one
+ * process: nothing to do). Time and bytes count as in ladsim_comm_gather.
+ * Collective. */
+ladsim_status ladsim_comm_gather_row_blocks(MPI_Comm comm, const size_t *count, size_t width,
+                                            double *full);
+
 /* Gathers variable-length byte records from every rank, in rank order,
  * into *all (grown with realloc as needed; capacity *cap bytes), *total
  * bytes in all. Time and bytes sent count in the profile's communication

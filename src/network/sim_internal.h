@@ -86,6 +86,26 @@ ladsim_status ladsim__sim_checkpoint(ladsim_sim *s, ladsim_output *o);
 struct ladsim_state;
 ladsim_status ladsim__sim_state(ladsim_sim *s, struct ladsim_state *st);
 
+/* How the evaluation is shared out over the ranks (sim_eval_plan.c). */
+#define LADSIM__EVAL_TASKS (2 * LADSIM_MAX_LAYERS + 1)
+typedef struct {
+  int ranks;
+  size_t tasks, layer_tasks;          /* each layer learned (and at init), then raw */
+  int owner[LADSIM__EVAL_TASKS];      /* the rank that computes each task */
+  double *share;                      /* per rank: its fraction of the samples */
+} ladsim__eval_plan;
+
+/* The plan for n_train and n_test samples, with or without the network at
+ * initialisation and the raw pixels; the same on every rank. Not
+ * collective. */
+ladsim_status ladsim__eval_plan_make(const ladsim_sim *s, size_t n_train, size_t n_test,
+                                     bool init, bool raw, ladsim__eval_plan *p);
+void ladsim__eval_plan_free(ladsim__eval_plan *p);
+
+/* How many of n samples each rank takes (count: one entry per rank), the
+ * ranks' samples following each other in rank order. */
+void ladsim__eval_plan_counts(const ladsim__eval_plan *p, size_t n, size_t *count);
+
 /* A duration in whole resolution steps. */
 int64_t ladsim__steps_of(const ladsim_model *m, double ms);
 
