@@ -2,6 +2,7 @@
 #include "config.h"
 #include <mpi.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +53,11 @@ static double entry(size_t row, size_t col)
 }
 
 /* A rows x n matrix of which each rank filled only its own columns (the
- * rest is NaN) comes back whole: with fewer neurons than ranks, with
- * blocks of unequal size, and with more rows than one collective takes. */
-static int check_gather_rows(size_t n, size_t rows)
+ * rest is NaN) comes back whole: row by row through ladsim_comm_gather
+ * (an allgather when the blocks are equal, an allgatherv when not), or all
+ * rows at once through ladsim_comm_gather_rows, with fewer neurons than
+ * ranks, blocks of unequal size, and more rows than one collective takes. */
+static int check_gather(size_t n, size_t rows, bool by_row)
 {
   ladsim_comm_layout l;
   double *full = malloc((rows * n > 0 ? rows * n : 1) * sizeof(double));
@@ -63,7 +66,11 @@ static int check_gather_rows(size_t n, size_t rows)
   for (size_t r = 0; r < rows; r++)
     for (size_t c = 0; c < n; c++)
       full[r * n + c] = c >= l.first && c < l.first + l.count ? entry(r, c) : NAN;
-  int bad = ladsim_comm_gather_rows(&l, rows, full) != LADSIM_OK;
+  int bad = 0;
+  for (size_t r = 0; r < rows && by_row; r++)
+    bad |= ladsim_comm_gather(&l, full + r * n) != LADSIM_OK;
+  if (!by_row)
+    bad = ladsim_comm_gather_rows(&l, rows, full) != LADSIM_OK;
   for (size_t i = 0; i < rows * n && !bad; i++)
     bad = full[i] != entry(i / n, i % n);
   ladsim_comm_layout_free(&l);
@@ -77,7 +84,9 @@ int main(int argc, char **argv)
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   int bad = check_blocks() | check_agree() << 1;
-  bad |= (check_gather_rows(2, 5) | check_gather_rows(7, 3) | check_gather_rows(1000, 1200)) << 2;
+  bad |= (check_gather(12, 3, true) | check_gather(7, 3, true)) << 2;
+  bad |= (check_gather(2, 5, false) | check_gather(7, 3, false) | check_gather(1000, 1200, false))
+         << 3;
   MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, MPI_COMM_WORLD);
   if (rank == 0)
     printf("mpi_comm on %d ranks: %s (code %d)\n", size, bad ? "FAIL" : "ok", bad);

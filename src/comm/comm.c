@@ -101,12 +101,16 @@ ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full)
   if (l->size == 1)
     return LADSIM_OK;
   ladsim_prof_start(LADSIM_PROF_COMM);
-  int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, full, l->counts, l->displs,
-                          MPI_DOUBLE, l->comm);
+  /* Equal blocks need no counts: Open MPI's allgather is a little leaner. */
+  int rc = l->n % (size_t)l->size == 0
+               ? MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, full, l->counts[0],
+                               MPI_DOUBLE, l->comm)
+               : MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, full, l->counts,
+                                l->displs, MPI_DOUBLE, l->comm);
   ladsim_prof_add_bytes((double)l->count * sizeof(double) * (double)(l->size - 1));
   ladsim_prof_stop(LADSIM_PROF_COMM);
   if (rc != MPI_SUCCESS)
-    return LADSIM_ERROR(LADSIM_EMPI, "MPI_Allgatherv failed exchanging the activity of "
+    return LADSIM_ERROR(LADSIM_EMPI, "MPI_Allgather(v) failed exchanging the activity of "
                         "%zu neurons", l->n);
   return LADSIM_OK;
 }

@@ -47,7 +47,7 @@ void ladsim_comm_layout_free(ladsim_comm_layout *l);
 
 /* Completes full (length n), of which this rank has filled its block
  * [first, first + count), with the blocks of the other ranks (one
- * MPI_Allgatherv). Its time and the bytes this rank sends (its block, once
+ * MPI_Allgather when the blocks are equal, else one MPI_Allgatherv). Its time and the bytes this rank sends (its block, once
  * to each other rank) count in the profile's communication phase.
  * Collective. */
 ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full);
