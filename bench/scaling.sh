@@ -43,7 +43,7 @@ busy() {
 # this) until the machine has been nearly idle for two seconds, so that a
 # run is not timed against another job; the waits are printed.
 quiet() {
-  [ -r /proc/stat ] || return 0
+  [ -r /proc/stat ] && [ "${QUIET_MAX:-300}" -gt 0 ] || return 0
   start=$(date +%s)
   until [ "$(busy)" -lt 8 ] && [ "$(busy)" -lt 8 ]; do
     [ $(($(date +%s) - start)) -ge "${QUIET_MAX:-300}" ] && break
