@@ -197,12 +197,12 @@ static void eval_data_free(eval_data *e)
   free(e->raw_test);
 }
 
-static ladsim_status eval_data_alloc(ladsim_sim *s, bool raw, bool init, eval_data *e)
+static ladsim_status eval_data_alloc(ladsim_sim *s, size_t n_train, size_t n_test, bool raw,
+                                     bool init, eval_data *e)
 {
-  const ladsim_evaluate_spec *ev = &s->m->evaluate;
   memset(e, 0, sizeof *e);
-  e->n_train = ev->train && ev->train < s->train->n ? ev->train : s->train->n;
-  e->n_test = ev->test && ev->test < s->test->n ? ev->test : s->test->n;
+  e->n_train = n_train;
+  e->n_test = n_test;
   bool ok = true;
   for (size_t k = 0; k < (init ? 2u : 1u); k++)
     for (size_t i = 0; i < s->net->n_units; i++) {
@@ -386,7 +386,11 @@ static ladsim_status evaluate(ladsim_sim *s, eval_data *e, const ladsim__eval_pl
 {
   double *v = calloc(p->tasks * N_LAYER_VALUES, sizeof(double));
   ladsim_status st = v ? LADSIM_OK : LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the report");
-  LADSIM_CHECK(ladsim_comm_agree(s->comm, st));
+  st = ladsim_comm_agree(s->comm, st);
+  if (st != LADSIM_OK) {
+    free(v);
+    return st;
+  }
   if (e->raw_train) {
     ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
     collect_raw(s, s->train, e->n_train, e->raw_train);
@@ -410,7 +414,8 @@ static ladsim_status prepare(ladsim_sim *s, eval_data *e, ladsim__eval_plan *p)
   memset(e, 0, sizeof *e);
   ladsim_status st = ladsim__eval_plan_make(s, n_train, n_test, ev->init, ev->raw, p);
   if (st == LADSIM_OK)
-    st = eval_data_alloc(s, ev->raw && p->owner[p->layer_tasks] == s->rank, ev->init, e);
+    st = eval_data_alloc(s, n_train, n_test, ev->raw && p->owner[p->layer_tasks] == s->rank,
+                         ev->init, e);
   /* a failure on one rank is known to all before any collective */
   st = ladsim_comm_agree(s->comm, st);
   if (st != LADSIM_OK) {
