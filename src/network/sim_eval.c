@@ -269,20 +269,22 @@ static void store_layer(ladsim_layer_report *lr, bool init, const double v[N_LAY
 }
 
 /* Computes the report's tasks first .. last - 1 that the plan gives this
- * rank into their rows of v. Not collective. */
+ * rank into their rows of v, in the profile's probes. Not collective. */
 static ladsim_status assess_tasks(ladsim_sim *s, const eval_data *e, const ladsim__eval_plan *p,
                                   size_t first, size_t last, double *v)
 {
   size_t units = s->net->n_units;
-  for (size_t t = first; t < last; t++) {
+  ladsim_status st = LADSIM_OK;
+  ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
+  for (size_t t = first; t < last && st == LADSIM_OK; t++) {
     if (p->owner[t] != s->rank)
       continue;
     double *vt = v + t * N_LAYER_VALUES;
-    LADSIM_CHECK(t < p->layer_tasks
-                     ? assess_layer(s, e, t / units, t % units, vt)
-                     : probe(s, e, e->raw_train, e->raw_test, s->net->input_size, vt));
+    st = t < p->layer_tasks ? assess_layer(s, e, t / units, t % units, vt)
+                            : probe(s, e, e->raw_train, e->raw_test, s->net->input_size, vt);
   }
-  return LADSIM_OK;
+  ladsim_prof_stop(LADSIM_PROF_EVAL_FIT);
+  return st;
 }
 
 /* Each task's numbers go from its rank to all, and into the report: the
@@ -346,10 +348,7 @@ static ladsim_status evaluate_split(ladsim_sim *s, eval_data *e, const ladsim__e
   }
   ladsim_prof_stop(LADSIM_PROF_EVAL_NET);
   LADSIM_CHECK(st);
-  ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
-  st = assess_tasks(s, e, p, 0, p->tasks, v);
-  ladsim_prof_stop(LADSIM_PROF_EVAL_FIT);
-  return st;
+  return assess_tasks(s, e, p, 0, p->tasks, v);
 }
 
 /* A model of rate layers: each rank's samples through the whole network,
@@ -364,10 +363,8 @@ static ladsim_status evaluate_shared(ladsim_sim *s, eval_data *e, const ladsim__
   if (st == LADSIM_OK)
     st = shared_pass_run(s, e, &sp);
   ladsim_prof_stop(LADSIM_PROF_EVAL_NET);
-  ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
   if (st == LADSIM_OK)
     st = assess_tasks(s, e, p, p->layer_tasks, p->tasks, v);
-  ladsim_prof_stop(LADSIM_PROF_EVAL_FIT);
   ladsim_prof_start(LADSIM_PROF_EVAL_NET);
   st = ladsim_comm_agree(s->comm, st);
   if (st == LADSIM_OK)
@@ -375,10 +372,7 @@ static ladsim_status evaluate_shared(ladsim_sim *s, eval_data *e, const ladsim__
   shared_pass_free(&sp);
   ladsim_prof_stop(LADSIM_PROF_EVAL_NET);
   LADSIM_CHECK(st);
-  ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
-  st = assess_tasks(s, e, p, 0, p->layer_tasks, v);
-  ladsim_prof_stop(LADSIM_PROF_EVAL_FIT);
-  return st;
+  return assess_tasks(s, e, p, 0, p->layer_tasks, v);
 }
 
 static ladsim_status evaluate(ladsim_sim *s, eval_data *e, const ladsim__eval_plan *p,
