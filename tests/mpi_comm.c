@@ -78,6 +78,31 @@ static int check_gather(size_t n, size_t rows, bool by_row)
   return bad;
 }
 
+/* Rows that each rank computed in its own share (rank q the q-th share
+ * of 3 q + 1 rows, or none on rank 1) come back in rank order on every
+ * rank. */
+static int check_row_blocks(size_t width)
+{
+  size_t count[16], rows = 0, first = 0;
+  for (int q = 0; q < size && q < 16; q++) {
+    count[q] = q == 1 ? 0 : 3 * (size_t)q + 1;
+    if (q < rank)
+      first += count[q];
+    rows += count[q];
+  }
+  double *full = malloc(rows * width * sizeof(double));
+  if (size > 16 || !full)
+    return 1;
+  for (size_t i = 0; i < rows * width; i++)
+    full[i] = i / width >= first && i / width < first + count[rank] ? entry(i / width, i % width)
+                                                                     : NAN;
+  int bad = ladsim_comm_gather_row_blocks(MPI_COMM_WORLD, count, width, full) != LADSIM_OK;
+  for (size_t i = 0; i < rows * width && !bad; i++)
+    bad = full[i] != entry(i / width, i % width);
+  free(full);
+  return bad;
+}
+
 int main(int argc, char **argv)
 {
   MPI_Init(&argc, &argv);
@@ -87,6 +112,7 @@ int main(int argc, char **argv)
   bad |= (check_gather(12, 3, true) | check_gather(7, 3, true)) << 2;
   bad |= (check_gather(2, 5, false) | check_gather(7, 3, false) | check_gather(1000, 1200, false))
          << 3;
+  bad |= (check_row_blocks(1) | check_row_blocks(5)) << 4;
   MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_BOR, MPI_COMM_WORLD);
   if (rank == 0)
     printf("mpi_comm on %d ranks: %s (code %d)\n", size, bad ? "FAIL" : "ok", bad);

@@ -67,7 +67,8 @@ static void collect_raw(ladsim_sim *s, const ladsim_dataset *d, size_t n, double
  * the rows of the other ranks' samples are gathered afterwards. A neuron's
  * numbers do not depend on which rank runs it. */
 typedef struct {
-  ladsim_network *whole[2];   /* learned, at initialisation */
+  ladsim_model *frozen;       /* the model with every layer frozen */
+  ladsim_network *whole[2];   /* learned, at initialisation; built from frozen */
   size_t *count;              /* samples per rank: train, test, then scratch */
 } shared_pass;
 
@@ -75,6 +76,7 @@ static void shared_pass_free(shared_pass *sp)
 {
   ladsim_network_free(sp->whole[0]);
   ladsim_network_free(sp->whole[1]);
+  free(sp->frozen);
   free(sp->count);
 }
 
@@ -100,11 +102,18 @@ static ladsim_status shared_pass_init(ladsim_sim *s, const eval_data *e,
 {
   size_t sets = init ? 2 : 1;
   ladsim_status st = LADSIM_OK;
-  *sp = (shared_pass){{NULL, NULL}, malloc(3 * (size_t)s->size * sizeof(size_t))};
-  if (!sp->count)
+  *sp = (shared_pass){malloc(sizeof *sp->frozen), {NULL, NULL},
+                      malloc(3 * (size_t)s->size * sizeof(size_t))};
+  if (!sp->frozen || !sp->count)
     st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the evaluation");
+  /* a shallow copy: without the rule, a whole network costs its weights */
+  if (st == LADSIM_OK) {
+    *sp->frozen = *s->m;
+    for (size_t i = 0; i < sp->frozen->n_layers; i++)
+      sp->frozen->layers[i].learn = false;
+  }
   for (size_t k = 0; k < sets && st == LADSIM_OK; k++)
-    st = ladsim_network_alloc(s->m, s->net->input_size, MPI_COMM_NULL, &sp->whole[k]);
+    st = ladsim_network_alloc(sp->frozen, s->net->input_size, MPI_COMM_NULL, &sp->whole[k]);
   LADSIM_CHECK(ladsim_comm_agree(s->comm, st));
   ladsim__eval_plan_counts(p, e->n_train, sp->count);
   ladsim__eval_plan_counts(p, e->n_test, sp->count + s->size);
