@@ -14,8 +14,9 @@
 # (bench/h5same.py). Set MODEL in the environment for another model; extra
 # arguments after -- go to every run (e.g. -- --set input.dataset.train_limit=10000).
 # The speed of a shared machine drifts by tens of percent within minutes, so
-# the rank counts take turns, REPEAT rounds (default 3), and each line
-# shows the fastest of its runs; the speed-up is the ratio of those.
+# each run waits for an idle machine (QUIET_MAX, below), the rank counts
+# take turns, REPEAT rounds (default 3), and each line shows the fastest of
+# its runs; the speed-up is the ratio of those.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 ladsim=${1:-$here/../ladsim}
@@ -31,11 +32,33 @@ now() { date +%s.%N; }
 # The profile's lines: "  steps  <slowest> <mean> <calls>", etc.
 field() { awk -v k="$1" -v c="$2" 'index($0, "  " k " ") == 1 { print $c; exit }' "$3"; }
 
+# Percent of the machine's CPU time that was busy over one second (Linux).
+busy() {
+  a=$(awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+  sleep 1
+  b=$(awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+  echo "$a $b" | awk '{ u = $3 - $1; i = $4 - $2; print int(100 * u / (u + i + 1e-9)) }'
+}
+# Before each run, waits (at most QUIET_MAX seconds, default 300; 0 skips
+# this) until the machine has been nearly idle for two seconds, so that a
+# run is not timed against another job; the waits are printed.
+quiet() {
+  [ -r /proc/stat ] && [ "${QUIET_MAX:-300}" -gt 0 ] || return 0
+  start=$(date +%s)
+  until [ "$(busy)" -lt 8 ] && [ "$(busy)" -lt 8 ]; do
+    [ $(($(date +%s) - start)) -ge "${QUIET_MAX:-300}" ] && break
+  done
+  waited=$(($(date +%s) - start - 2))
+  [ "$waited" -gt 0 ] && echo "(waited $waited s for an idle machine)" >&2
+  return 0
+}
+
 repeat=${REPEAT:-3}
 # One run on $1 ranks; appends "wall steps comm bytes" to $work/np$1.times.
 run() {
   np=$1
   shift
+  quiet
   t0=$(now)
   mpiexec $flags -n "$np" "$ladsim" run "$model" -o "$work/np$np.h5" --force --quiet --profile \
     "$@" > "$work/np$np.report" 2> "$work/np$np.profile"

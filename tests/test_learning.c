@@ -1,4 +1,4 @@
-/* test_learning.c: the predictor, the adversarial term, the rank-one shortcut, the event queue. */
+/* test_learning.c: the predictor, the adversarial term, the rank-one shortcut and update, the event queue. */
 #include "config.h"
 #include <check.h>
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <ladsim/probe.h>
+#include "core/linalg.h"
 #include "core/rng.h"
 #include "learning/rule.h"
 #include "network/event.h"
@@ -194,6 +195,32 @@ START_TEST(test_rank_one_shortcut)
 }
 END_TEST
 
+/* The rank-one update gives each entry exactly a + (alpha u_i) x_j, one
+ * multiply and one add, for row lengths that fill its vector blocks and
+ * ones that leave a tail, and leaves a row with u_i = 0 alone (NaN there
+ * would show a touch). */
+START_TEST(test_rank_one_entries)
+{
+  ladsim_rng rng;
+  ladsim_rng_init(&rng, 5, 9, 0, 0, 0);
+  for (size_t cols = 1; cols <= 37; cols++) {
+    double A[3 * 37], B[3 * 37], x[37], u[3] = {0.3, 0.0, -1.7}, alpha = 0.0123;
+    for (size_t j = 0; j < cols; j++)
+      x[j] = ladsim_rng_uniform(&rng) - 0.4;
+    for (size_t k = 0; k < 3 * cols; k++)
+      A[k] = B[k] = k / cols == 1 ? NAN : ladsim_rng_uniform(&rng) * 3.0;
+    ladsim_rank_one(3, cols, alpha, u, x, A);
+    for (size_t k = 0; k < 3 * cols; k++) {
+      size_t i = k / cols, j = k % cols;
+      if (i == 1)
+        ck_assert(isnan(A[k]));
+      else
+        ck_assert(A[k] == B[k] + (alpha * u[i]) * x[j]);
+    }
+  }
+}
+END_TEST
+
 /* Mean |correlation| of a layer's view means over a batch of inputs. */
 static double layer_corr(ladsim_layer *l, const double *xs, size_t nx, size_t d)
 {
@@ -301,6 +328,7 @@ int main(void)
   suite_add_tcase(s, tp);
   TCase *tl = tcase_create("layer");
   tcase_add_test(tl, test_rank_one_shortcut);
+  tcase_add_test(tl, test_rank_one_entries);
   tcase_add_test(tl, test_adversarial_decorrelates);
   tcase_set_timeout(tl, 120);
   suite_add_tcase(s, tl);

@@ -47,10 +47,27 @@ void ladsim_comm_layout_free(ladsim_comm_layout *l);
 
 /* Completes full (length n), of which this rank has filled its block
  * [first, first + count), with the blocks of the other ranks (one
- * MPI_Allgatherv). Its time and the bytes this rank sends (its block, once
+ * MPI_Allgather when the blocks are equal, else one MPI_Allgatherv). Its time and the bytes this rank sends (its block, once
  * to each other rank) count in the profile's communication phase.
  * Collective. */
 ladsim_status ladsim_comm_gather(const ladsim_comm_layout *l, double *full);
+
+/* ladsim_comm_gather for many rows at once: full is a rows x n row-major
+ * matrix of which this rank has filled its block of columns [first,
+ * first + count) in every row; the other ranks' blocks are filled in. A few
+ * MPI_Allgatherv of whole pieces of rows replace one gather per row; the
+ * values are the same. Time and bytes count as in ladsim_comm_gather.
+ * Collective. */
+ladsim_status ladsim_comm_gather_rows(const ladsim_comm_layout *l, size_t rows, double *full);
+
+/* Completes the row-major matrix full of rows of width values, of which
+ * rank q holds count[q] rows (one entry per rank of comm; the ranks' rows
+ * follow each other in rank order), with the rows of the other ranks: one
+ * MPI_Allgatherv, a row being its unit. comm may be MPI_COMM_NULL (one
+ * process: nothing to do). Time and bytes count as in ladsim_comm_gather.
+ * Collective. */
+ladsim_status ladsim_comm_gather_row_blocks(MPI_Comm comm, const size_t *count, size_t width,
+                                            double *full);
 
 /* Gathers variable-length byte records from every rank, in rank order,
  * into *all (grown with realloc as needed; capacity *cap bytes), *total

@@ -39,6 +39,10 @@ void ladsim_rows_dot(size_t rows, size_t cols, const double *A, const double *x,
     y[i] += ladsim_dot(A + i * cols, x, cols);
 }
 
+/* row += a x, four lanes at a time. Spelled out with vector types like
+ * ladsim_dot: at -O2 GCC does not vectorise the plain loop, as row and x
+ * might overlap, and the update ran at a quarter of the speed of a dot
+ * product. Each entry gets the same one multiply and one add. */
 __attribute__((target_clones("avx2", "default")))
 void ladsim_rank_one(size_t rows, size_t cols, double alpha, const double *u,
                      const double *x, double *A)
@@ -48,7 +52,20 @@ void ladsim_rank_one(size_t rows, size_t cols, double alpha, const double *u,
     if (a == 0.0)
       continue;
     double *row = A + i * cols;
-    for (size_t j = 0; j < cols; j++)
+    linalg_v4d av = {a, a, a, a};
+    size_t j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      linalg_v4d r0, r1, x0, x1;
+      memcpy(&r0, row + j, sizeof r0);
+      memcpy(&r1, row + j + 4, sizeof r1);
+      memcpy(&x0, x + j, sizeof x0);
+      memcpy(&x1, x + j + 4, sizeof x1);
+      r0 += av * x0;
+      r1 += av * x1;
+      memcpy(row + j, &r0, sizeof r0);
+      memcpy(row + j + 4, &r1, sizeof r1);
+    }
+    for (; j < cols; j++)
       row[j] += a * x[j];
   }
 }

@@ -5,7 +5,8 @@
 #include <time.h>
 
 static const char *const names[LADSIM_PROF_COUNT] = {
-  "set-up", "steps", "views", "recording", "evaluation", "communication"};
+  "set-up", "steps", "views", "recording", "evaluation", "communication",
+  "eval: network", "eval: probes"};
 
 static double total[LADSIM_PROF_COUNT], started[LADSIM_PROF_COUNT];
 static unsigned long long calls[LADSIM_PROF_COUNT];

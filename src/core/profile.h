@@ -13,6 +13,8 @@ typedef enum {
   LADSIM_PROF_RECORD,    /* metrics, weight snapshots, spikes to HDF5 */
   LADSIM_PROF_EVALUATE,  /* the frozen network, the probes, the statistics */
   LADSIM_PROF_COMM,      /* exchanges between ranks (inside steps and evaluation) */
+  LADSIM_PROF_EVAL_NET,  /* inside evaluation: the frozen network over the samples */
+  LADSIM_PROF_EVAL_FIT,  /* inside evaluation: the probes and statistics */
   LADSIM_PROF_COUNT
 } ladsim_prof_phase;
 

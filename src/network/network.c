@@ -241,6 +241,11 @@ ladsim_status ladsim_unit_gather(const ladsim_unit *u, double *full)
   return u->part ? ladsim_comm_gather(u->part, full) : LADSIM_OK;
 }
 
+ladsim_status ladsim_unit_gather_rows(const ladsim_unit *u, size_t rows, double *full)
+{
+  return u->part ? ladsim_comm_gather_rows(u->part, rows, full) : LADSIM_OK;
+}
+
 /* Population i's step, and its learning: a rule reads the trace of the
  * whole layer, gathered from every rank. */
 static ladsim_status step_population(ladsim_network *net, size_t i, bool learn)

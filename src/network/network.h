@@ -124,6 +124,10 @@ void ladsim_unit_rows(const ladsim_unit *u, int rank, size_t *row0, size_t *nrow
  * filled, with the other ranks' blocks. Collective. */
 ladsim_status ladsim_unit_gather(const ladsim_unit *u, double *full);
 
+/* ladsim_unit_gather for each row of the rows x u->n matrix full at once
+ * (comm/comm.h). Collective. */
+ladsim_status ladsim_unit_gather_rows(const ladsim_unit *u, size_t rows, double *full);
+
 /* Gathers the spikes that the ranks' blocks fired since the last exchange,
  * delivers them to this rank's targets and leaves them in net->arrived.
  * ladsim_network_step calls it at the end of every exchange interval; a

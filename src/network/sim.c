@@ -196,19 +196,28 @@ void ladsim_sim_set_progress(ladsim_sim *s, ladsim_progress_fn fn, void *ctx)
   s->progress_ctx = ctx;
 }
 
-/* Keeps the view's mean activity of every layer, whole, for the interval
- * metrics. Collective. */
-static ladsim_status keep_view_means(ladsim_sim *s)
+/* Keeps the view's mean activity of the block's neurons of every layer for
+ * the interval metrics; the other blocks arrive when the rows are used
+ * (ladsim__sim_gather_view_means), not at every view. Not collective. */
+static void keep_view_means(ladsim_sim *s)
 {
   if (s->vm_rows == s->vm_cap)
-    return LADSIM_OK;
+    return;
   for (size_t i = 0; i < s->net->n_units; i++) {
     const ladsim_unit *u = &s->net->units[i];
-    double *row = s->view_means[i] + s->vm_rows * u->n;
-    ladsim_unit_view_mean(u, row + u->lo);
-    LADSIM_CHECK(ladsim_unit_gather(u, row));
+    ladsim_unit_view_mean(u, s->view_means[i] + s->vm_rows * u->n + u->lo);
   }
   s->vm_rows++;
+}
+
+ladsim_status ladsim__sim_gather_view_means(ladsim_sim *s)
+{
+  size_t rows = s->vm_rows - s->vm_gathered;
+  for (size_t i = 0; i < s->net->n_units && rows > 0; i++) {
+    const ladsim_unit *u = &s->net->units[i];
+    LADSIM_CHECK(ladsim_unit_gather_rows(u, rows, s->view_means[i] + s->vm_gathered * u->n));
+  }
+  s->vm_gathered = s->vm_rows;
   return LADSIM_OK;
 }
 
@@ -247,7 +256,7 @@ static ladsim_status schedule_stop(ladsim_sim *s, int64_t step)
 static ladsim_status end_view(ladsim_sim *s, int64_t step)
 {
   ladsim_network_view_end(s->net, true);
-  LADSIM_CHECK(keep_view_means(s));
+  keep_view_means(s);
   double t = (double)step * s->m->simulation.resolution;
   int stop = stop_requested != 0;
   LADSIM_CHECK(ladsim_comm_agree_any(s->comm, ladsim_network_check_finite(s->net, t), &stop));

@@ -103,6 +103,7 @@ static ladsim_status write_state(ladsim_sim *s, ladsim_output *c, ladsim_state *
   int64_t counters[LADSIM__C_COUNT];
   size_t n_events;
   LADSIM_CHECK(ladsim_comm_agree(s->comm, ladsim_network_save_prepare(s->net)));
+  LADSIM_CHECK(ladsim__sim_gather_view_means(s));
   counters_of(s, counters);
   int64_t *events = events_of(s, &n_events);
   if (!events)

@@ -9,6 +9,14 @@
 #include <ladsim/probe.h>
 #include "core/profile.h"
 
+/* The representations the report is computed from: per layer, learned
+ * (set 0) and at initialisation (set 1), and the raw pixels. */
+typedef struct {
+  size_t n_train, n_test;
+  double *train[2][LADSIM_MAX_LAYERS], *test[2][LADSIM_MAX_LAYERS];
+  double *raw_train, *raw_test;
+} eval_data;
+
 /* Evaluation views draw their Poisson trains from view indices that no
  * training view reaches, one per (split, sample), so the learned and the
  * initial network see the same spikes. */
@@ -20,16 +28,14 @@ static uint64_t eval_view_index(const ladsim_sim *s, const ladsim_dataset *d, si
 
 /* Representations of n samples of d: per layer an n x size matrix of the
  * mean activity over one un-augmented view, starting from rest, whole on
- * every rank; raw gets the stimulus itself when not NULL. Collective. */
-static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
-                             double **reps, double *raw)
+ * every rank. Here each rank fills its block of neurons of every row, and
+ * the rows are gathered at the end (models with lif layers, whose spikes
+ * cross ranks). Collective. */
+static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n, double **reps)
 {
   ladsim_network *net = s->net;
-  size_t dim = net->input_size;
   for (size_t k = 0; k < n; k++) {
     ladsim_stimulus_plain(s->stim, d, k, s->x);
-    if (raw)
-      memcpy(raw + k * dim, s->x, dim * sizeof(double));
     ladsim_network_reset_state(net);
     LADSIM_CHECK(ladsim_network_view_begin(net, s->x, eval_view_index(s, d, k)));
     for (int64_t t = 0; t < s->view_steps; t++)
@@ -39,11 +45,122 @@ static ladsim_status collect(ladsim_sim *s, const ladsim_dataset *d, size_t n,
       LADSIM_CHECK(ladsim_network_exchange(net));
     for (size_t i = 0; i < net->n_units; i++) {
       const ladsim_unit *u = &net->units[i];
-      double *row = reps[i] + k * u->n;
-      ladsim_unit_view_mean(u, row + u->lo);
-      LADSIM_CHECK(ladsim_unit_gather(u, row));
+      ladsim_unit_view_mean(u, reps[i] + k * u->n + u->lo);
     }
   }
+  /* the other blocks of every sample, in a few collectives */
+  for (size_t i = 0; i < net->n_units; i++)
+    LADSIM_CHECK(ladsim_unit_gather_rows(&net->units[i], n, reps[i]));
+  return LADSIM_OK;
+}
+
+/* The pixels of n samples of d, as the network sees them. */
+static void collect_raw(ladsim_sim *s, const ladsim_dataset *d, size_t n, double *raw)
+{
+  size_t dim = s->net->input_size;
+  for (size_t k = 0; k < n; k++)
+    ladsim_stimulus_plain(s->stim, d, k, raw + k * dim);
+}
+
+/* A model of rate layers is evaluated by the network whole on every rank,
+ * each rank running all neurons on its share of the samples (the plan's);
+ * the rows of the other ranks' samples are gathered afterwards. A neuron's
+ * numbers do not depend on which rank runs it. */
+typedef struct {
+  ladsim_model *frozen;       /* the model with every layer frozen */
+  ladsim_network *whole[2];   /* learned, at initialisation; built from frozen */
+  size_t *count;              /* samples per rank: train, test, then scratch */
+} shared_pass;
+
+static void shared_pass_free(shared_pass *sp)
+{
+  ladsim_network_free(sp->whole[0]);
+  ladsim_network_free(sp->whole[1]);
+  free(sp->frozen);
+  free(sp->count);
+}
+
+/* Copies the learned (or, with init, the initial) weights of every rank's
+ * block into `whole`. Collective. */
+static ladsim_status load_whole(ladsim_sim *s, ladsim_network *whole, bool init, size_t *count)
+{
+  for (size_t i = 0; i < s->net->n_units; i++) {
+    const ladsim_unit *u = &s->net->units[i], *w = &whole->units[i];
+    for (int q = 0; q < s->size; q++)
+      count[q] = (size_t)u->part->counts[q];
+    memcpy(*w->W + u->lo * u->d, init ? s->W0[i] : *u->W, u->nl * u->d * sizeof(double));
+    memcpy(*w->b + u->lo, init ? s->b0[i] : *u->b, u->nl * sizeof(double));
+    LADSIM_CHECK(ladsim_comm_gather_row_blocks(s->comm, count, u->d, *w->W));
+    LADSIM_CHECK(ladsim_comm_gather_row_blocks(s->comm, count, 1, *w->b));
+  }
+  return LADSIM_OK;
+}
+
+/* The whole networks and the samples of each rank. Collective. */
+static ladsim_status shared_pass_init(ladsim_sim *s, const eval_data *e,
+                                      const ladsim__eval_plan *p, bool init, shared_pass *sp)
+{
+  size_t sets = init ? 2 : 1;
+  ladsim_status st = LADSIM_OK;
+  *sp = (shared_pass){malloc(sizeof *sp->frozen), {NULL, NULL},
+                      malloc(3 * (size_t)s->size * sizeof(size_t))};
+  if (!sp->frozen || !sp->count)
+    st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the evaluation");
+  /* a shallow copy: without the rule, a whole network costs its weights */
+  if (st == LADSIM_OK) {
+    *sp->frozen = *s->m;
+    for (size_t i = 0; i < sp->frozen->n_layers; i++)
+      sp->frozen->layers[i].learn = false;
+  }
+  for (size_t k = 0; k < sets && st == LADSIM_OK; k++)
+    st = ladsim_network_alloc(sp->frozen, s->net->input_size, MPI_COMM_NULL, &sp->whole[k]);
+  LADSIM_CHECK(ladsim_comm_agree(s->comm, st));
+  ladsim__eval_plan_counts(p, e->n_train, sp->count);
+  ladsim__eval_plan_counts(p, e->n_test, sp->count + s->size);
+  for (size_t k = 0; k < sets; k++)
+    LADSIM_CHECK(load_whole(s, sp->whole[k], k == 1, sp->count + 2 * s->size));
+  return LADSIM_OK;
+}
+
+/* This rank's samples of d (count[q] for rank q, in rank order) through
+ * `whole`, into their rows of reps. Not collective. */
+static ladsim_status run_share(ladsim_sim *s, ladsim_network *whole, const ladsim_dataset *d,
+                               const size_t *count, double **reps)
+{
+  size_t first = 0;
+  for (int q = 0; q < s->rank; q++)
+    first += count[q];
+  for (size_t k = first; k < first + count[s->rank]; k++) {
+    ladsim_stimulus_plain(s->stim, d, k, s->x);
+    ladsim_network_reset_state(whole);
+    LADSIM_CHECK(ladsim_network_view_begin(whole, s->x, eval_view_index(s, d, k)));
+    for (int64_t t = 0; t < s->view_steps; t++)
+      LADSIM_CHECK(ladsim_network_step(whole, false));
+    for (size_t i = 0; i < whole->n_units; i++)
+      ladsim_unit_view_mean(&whole->units[i], reps[i] + k * whole->units[i].n);
+  }
+  return LADSIM_OK;
+}
+
+static ladsim_status shared_pass_run(ladsim_sim *s, eval_data *e, shared_pass *sp)
+{
+  for (size_t k = 0; k < 2 && sp->whole[k]; k++) {
+    LADSIM_CHECK(run_share(s, sp->whole[k], s->train, sp->count, e->train[k]));
+    LADSIM_CHECK(run_share(s, sp->whole[k], s->test, sp->count + s->size, e->test[k]));
+  }
+  return LADSIM_OK;
+}
+
+/* Every rank's rows, on every rank. Collective. */
+static ladsim_status shared_pass_gather(ladsim_sim *s, eval_data *e, shared_pass *sp)
+{
+  for (size_t k = 0; k < 2 && sp->whole[k]; k++)
+    for (size_t i = 0; i < s->net->n_units; i++) {
+      size_t n = s->net->units[i].n;
+      LADSIM_CHECK(ladsim_comm_gather_row_blocks(s->comm, sp->count, n, e->train[k][i]));
+      LADSIM_CHECK(ladsim_comm_gather_row_blocks(s->comm, sp->count + s->size, n,
+                                                 e->test[k][i]));
+    }
   return LADSIM_OK;
 }
 
@@ -78,14 +195,6 @@ static ladsim_status eps_distance(const ladsim_layer_spec *ls, const double *rep
   return LADSIM_OK;
 }
 
-/* The representations the report is computed from: per layer, learned
- * (set 0) and at initialisation (set 1), and the raw pixels. */
-typedef struct {
-  size_t n_train, n_test;
-  double *train[2][LADSIM_MAX_LAYERS], *test[2][LADSIM_MAX_LAYERS];
-  double *raw_train, *raw_test;
-} eval_data;
-
 static void eval_data_free(eval_data *e)
 {
   for (size_t k = 0; k < 2; k++)
@@ -97,12 +206,12 @@ static void eval_data_free(eval_data *e)
   free(e->raw_test);
 }
 
-static ladsim_status eval_data_alloc(ladsim_sim *s, bool raw, bool init, eval_data *e)
+static ladsim_status eval_data_alloc(ladsim_sim *s, size_t n_train, size_t n_test, bool raw,
+                                     bool init, eval_data *e)
 {
-  const ladsim_evaluate_spec *ev = &s->m->evaluate;
   memset(e, 0, sizeof *e);
-  e->n_train = ev->train && ev->train < s->train->n ? ev->train : s->train->n;
-  e->n_test = ev->test && ev->test < s->test->n ? ev->test : s->test->n;
+  e->n_train = n_train;
+  e->n_test = n_test;
   bool ok = true;
   for (size_t k = 0; k < (init ? 2u : 1u); k++)
     for (size_t i = 0; i < s->net->n_units; i++) {
@@ -168,65 +277,39 @@ static void store_layer(ladsim_layer_report *lr, bool init, const double v[N_LAY
     *(init ? dst0[k] : dst[k]) = v[k];
 }
 
-/* Gives each of the report's tasks a rank: the costliest first (a ridge
- * fit costs about dim^2 per sample), each to the rank with the least work
- * so far, the lowest on a tie. Every rank computes the same assignment. */
-static void assign_tasks(const size_t *dim, size_t tasks, int ranks, int *owner)
+/* Computes the report's tasks first .. last - 1 that the plan gives this
+ * rank into their rows of v, in the profile's probes. Not collective. */
+static ladsim_status assess_tasks(ladsim_sim *s, const eval_data *e, const ladsim__eval_plan *p,
+                                  size_t first, size_t last, double *v)
 {
-  double load[LADSIM_MAX_LAYERS * 2 + 1] = {0.0};
-  bool done[LADSIM_MAX_LAYERS * 2 + 1] = {false};
-  int slots = ranks < (int)tasks ? ranks : (int)tasks;
-  for (size_t k = 0; k < tasks; k++) {
-    size_t t = tasks;
-    for (size_t c = 0; c < tasks; c++)
-      if (!done[c] && (t == tasks || dim[c] > dim[t]))
-        t = c;
-    int r = 0;
-    for (int q = 1; q < slots; q++)
-      if (load[q] < load[r])
-        r = q;
-    owner[t] = r;
-    load[r] += (double)dim[t] * (double)dim[t];
-    done[t] = true;
-  }
-}
-
-/* The report's tasks (each layer learned and at initialisation, then the
- * raw pixels) are independent, and each is computed whole by one rank
- * (assign_tasks), then broadcast: the numbers are those of one rank
- * computing everything, whatever P, and up to 2L + 1 ranks share the
- * work. Collective. */
-static ladsim_status assess_all(ladsim_sim *s, const eval_data *e, ladsim_report *rep)
-{
-  size_t units = s->net->n_units, layer_tasks = (rep->has_init ? 2 : 1) * units;
-  size_t tasks = layer_tasks + (e->raw_train ? 1 : 0);
-  size_t dim[LADSIM_MAX_LAYERS * 2 + 1];
-  int owner[LADSIM_MAX_LAYERS * 2 + 1];
-  for (size_t t = 0; t < tasks; t++)
-    dim[t] = t < layer_tasks ? s->net->units[t % units].n : s->net->input_size;
-  int ranks = 1;
-  if (s->comm != MPI_COMM_NULL)
-    MPI_Comm_size(s->comm, &ranks);
-  assign_tasks(dim, tasks, ranks, owner);
-  double *v = calloc(tasks * N_LAYER_VALUES, sizeof(double));
-  if (!v)
-    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the report");
+  size_t units = s->net->n_units;
   ladsim_status st = LADSIM_OK;
-  for (size_t t = 0; t < tasks && st == LADSIM_OK; t++) {
-    if (owner[t] != s->rank)
+  ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
+  for (size_t t = first; t < last && st == LADSIM_OK; t++) {
+    if (p->owner[t] != s->rank)
       continue;
     double *vt = v + t * N_LAYER_VALUES;
-    st = t < layer_tasks ? assess_layer(s, e, t / units, t % units, vt)
-                         : probe(s, e, e->raw_train, e->raw_test, s->net->input_size, vt);
+    st = t < p->layer_tasks ? assess_layer(s, e, t / units, t % units, vt)
+                            : probe(s, e, e->raw_train, e->raw_test, s->net->input_size, vt);
   }
+  ladsim_prof_stop(LADSIM_PROF_EVAL_FIT);
+  return st;
+}
+
+/* Each task's numbers go from its rank to all, and into the report: the
+ * numbers are those of one rank computing everything, whatever P.
+ * Collective. */
+static ladsim_status share_results(ladsim_sim *s, const ladsim__eval_plan *p, ladsim_status st,
+                                   double *v, ladsim_report *rep)
+{
+  size_t units = s->net->n_units;
   st = ladsim_comm_agree(s->comm, st);
-  for (size_t t = 0; t < tasks && st == LADSIM_OK && ranks > 1; t++)
-    MPI_Bcast(v + t * N_LAYER_VALUES, N_LAYER_VALUES, MPI_DOUBLE, owner[t], s->comm);
-  for (size_t t = 0; t < layer_tasks && st == LADSIM_OK; t++)
+  for (size_t t = 0; t < p->tasks && st == LADSIM_OK && s->size > 1; t++)
+    MPI_Bcast(v + t * N_LAYER_VALUES, N_LAYER_VALUES, MPI_DOUBLE, p->owner[t], s->comm);
+  for (size_t t = 0; t < p->layer_tasks && st == LADSIM_OK; t++)
     store_layer(&rep->layers[t % units], t >= units, v + t * N_LAYER_VALUES);
-  if (st == LADSIM_OK && e->raw_train)
-    rep->raw_accuracy = v[layer_tasks * N_LAYER_VALUES];
-  free(v);
+  if (st == LADSIM_OK && p->tasks > p->layer_tasks)
+    rep->raw_accuracy = v[p->layer_tasks * N_LAYER_VALUES];
   return st;
 }
 
@@ -256,25 +339,100 @@ static ladsim_status write_report(ladsim_sim *s, ladsim_output *o, const ladsim_
   return LADSIM_OK;
 }
 
-static ladsim_status evaluate(ladsim_sim *s, eval_data *e, ladsim_report *rep)
+/* With every layer split over the ranks as in training (models with lif
+ * layers): the representations, then the tasks. Collective. */
+static ladsim_status evaluate_split(ladsim_sim *s, eval_data *e, const ladsim__eval_plan *p,
+                                    bool init, double *v)
 {
-  LADSIM_CHECK(collect(s, s->train, e->n_train, e->train[0], e->raw_train));
-  LADSIM_CHECK(collect(s, s->test, e->n_test, e->test[0], e->raw_test));
-  if (rep->has_init) {
+  ladsim_prof_start(LADSIM_PROF_EVAL_NET);
+  ladsim_status st = collect(s, s->train, e->n_train, e->train[0]);
+  if (st == LADSIM_OK)
+    st = collect(s, s->test, e->n_test, e->test[0]);
+  if (st == LADSIM_OK && init) {
     swap_initial(s);
-    ladsim_status st = collect(s, s->train, e->n_train, e->train[1], NULL);
+    st = collect(s, s->train, e->n_train, e->train[1]);
     if (st == LADSIM_OK)
-      st = collect(s, s->test, e->n_test, e->test[1], NULL);
+      st = collect(s, s->test, e->n_test, e->test[1]);
     swap_initial(s);
-    LADSIM_CHECK(st);
   }
-  return assess_all(s, e, rep);
+  ladsim_prof_stop(LADSIM_PROF_EVAL_NET);
+  LADSIM_CHECK(st);
+  return assess_tasks(s, e, p, 0, p->tasks, v);
+}
+
+/* A model of rate layers: each rank's samples through the whole network,
+ * the raw-pixel fit beside them on its rank, then every rank's rows to
+ * all and the layers' fits. Collective. */
+static ladsim_status evaluate_shared(ladsim_sim *s, eval_data *e, const ladsim__eval_plan *p,
+                                     bool init, double *v)
+{
+  shared_pass sp;
+  ladsim_prof_start(LADSIM_PROF_EVAL_NET);
+  ladsim_status st = shared_pass_init(s, e, p, init, &sp);
+  if (st == LADSIM_OK)
+    st = shared_pass_run(s, e, &sp);
+  ladsim_prof_stop(LADSIM_PROF_EVAL_NET);
+  if (st == LADSIM_OK)
+    st = assess_tasks(s, e, p, p->layer_tasks, p->tasks, v);
+  ladsim_prof_start(LADSIM_PROF_EVAL_NET);
+  st = ladsim_comm_agree(s->comm, st);
+  if (st == LADSIM_OK)
+    st = shared_pass_gather(s, e, &sp);
+  shared_pass_free(&sp);
+  ladsim_prof_stop(LADSIM_PROF_EVAL_NET);
+  LADSIM_CHECK(st);
+  return assess_tasks(s, e, p, 0, p->layer_tasks, v);
+}
+
+static ladsim_status evaluate(ladsim_sim *s, eval_data *e, const ladsim__eval_plan *p,
+                              ladsim_report *rep)
+{
+  double *v = calloc(p->tasks * N_LAYER_VALUES, sizeof(double));
+  ladsim_status st = v ? LADSIM_OK : LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the report");
+  st = ladsim_comm_agree(s->comm, st);
+  if (st != LADSIM_OK) {
+    free(v);
+    return st;
+  }
+  if (e->raw_train) {
+    ladsim_prof_start(LADSIM_PROF_EVAL_FIT);
+    collect_raw(s, s->train, e->n_train, e->raw_train);
+    collect_raw(s, s->test, e->n_test, e->raw_test);
+    ladsim_prof_stop(LADSIM_PROF_EVAL_FIT);
+  }
+  st = s->net->n_pops > 0 ? evaluate_split(s, e, p, rep->has_init, v)
+                          : evaluate_shared(s, e, p, rep->has_init, v);
+  st = share_results(s, p, st, v, rep);
+  free(v);
+  return st;
+}
+
+/* The plan and the report's data: the raw pixels only on the rank that
+ * fits them. Collective. */
+static ladsim_status prepare(ladsim_sim *s, eval_data *e, ladsim__eval_plan *p)
+{
+  const ladsim_evaluate_spec *ev = &s->m->evaluate;
+  size_t n_train = ev->train && ev->train < s->train->n ? ev->train : s->train->n;
+  size_t n_test = ev->test && ev->test < s->test->n ? ev->test : s->test->n;
+  memset(e, 0, sizeof *e);
+  ladsim_status st = ladsim__eval_plan_make(s, n_train, n_test, ev->init, ev->raw, p);
+  if (st == LADSIM_OK)
+    st = eval_data_alloc(s, n_train, n_test, ev->raw && p->owner[p->layer_tasks] == s->rank,
+                         ev->init, e);
+  /* a failure on one rank is known to all before any collective */
+  st = ladsim_comm_agree(s->comm, st);
+  if (st != LADSIM_OK) {
+    eval_data_free(e);
+    ladsim__eval_plan_free(p);
+  }
+  return st;
 }
 
 static ladsim_status evaluate_all(ladsim_sim *s, ladsim_output *o, ladsim_report *rep)
 {
   const ladsim_evaluate_spec *ev = &s->m->evaluate;
   eval_data e;
+  ladsim__eval_plan plan = {0};
   memset(rep, 0, sizeof *rep);
   if (!s->stim || s->net->n_units == 0)
     return LADSIM_ERROR(LADSIM_ECONFIG, "evaluate: the probe needs a data set and a layer "
@@ -287,12 +445,13 @@ static ladsim_status evaluate_all(ladsim_sim *s, ladsim_output *o, ladsim_report
     snprintf(rep->layers[i].name, LADSIM_NAME_MAX, "%s", s->net->units[i].spec->name);
     rep->layers[i].size = s->net->units[i].n;
   }
-  LADSIM_CHECK(eval_data_alloc(s, ev->raw, ev->init, &e));
+  LADSIM_CHECK(prepare(s, &e, &plan));
   rep->n_train = e.n_train;
   rep->n_test = e.n_test;
   rep->n_classes = s->train->n_classes;
-  ladsim_status st = evaluate(s, &e, rep);
+  ladsim_status st = evaluate(s, &e, &plan, rep);
   eval_data_free(&e);
+  ladsim__eval_plan_free(&plan);
   LADSIM_CHECK(st);
   if (o)
     LADSIM_CHECK(write_report(s, o, rep));

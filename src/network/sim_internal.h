@@ -37,6 +37,7 @@ struct ladsim_sim {
   /* view means of the current record interval, per layer */
   double *view_means[LADSIM_MAX_LAYERS];
   size_t vm_rows, vm_cap;
+  size_t vm_gathered;                      /* rows whole on every rank */
   ladsim_progress_fn progress;
   void *progress_ctx;
   /* spikes of recorded populations since the last flush, in time order */
@@ -63,6 +64,10 @@ ladsim_status ladsim__sim_keep_spikes(ladsim_sim *s);
  * was kept; collective. */
 ladsim_status ladsim__sim_record_spikes(ladsim_sim *s, ladsim_output *o);
 
+/* Completes the rows of the interval's view means that hold only each
+ * rank's own block so far. Collective. */
+ladsim_status ladsim__sim_gather_view_means(ladsim_sim *s);
+
 /* Recording (sim_record.c). All collective. */
 ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_t step);
 ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_t step);
@@ -80,6 +85,26 @@ ladsim_status ladsim__sim_checkpoint(ladsim_sim *s, ladsim_output *o);
 /* Lists the state but the counters and the events. Not collective. */
 struct ladsim_state;
 ladsim_status ladsim__sim_state(ladsim_sim *s, struct ladsim_state *st);
+
+/* How the evaluation is shared out over the ranks (sim_eval_plan.c). */
+#define LADSIM__EVAL_TASKS (2 * LADSIM_MAX_LAYERS + 1)
+typedef struct {
+  int ranks;
+  size_t tasks, layer_tasks;          /* each layer learned (and at init), then raw */
+  int owner[LADSIM__EVAL_TASKS];      /* the rank that computes each task */
+  double *share;                      /* per rank: its fraction of the samples */
+} ladsim__eval_plan;
+
+/* The plan for n_train and n_test samples, with or without the network at
+ * initialisation and the raw pixels; the same on every rank. Not
+ * collective. */
+ladsim_status ladsim__eval_plan_make(const ladsim_sim *s, size_t n_train, size_t n_test,
+                                     bool init, bool raw, ladsim__eval_plan *p);
+void ladsim__eval_plan_free(ladsim__eval_plan *p);
+
+/* How many of n samples each rank takes (count: one entry per rank), the
+ * ranks' samples following each other in rank order. */
+void ladsim__eval_plan_counts(const ladsim__eval_plan *p, size_t n, size_t *count);
 
 /* A duration in whole resolution steps. */
 int64_t ladsim__steps_of(const ladsim_model *m, double ms);

@@ -105,6 +105,7 @@ static ladsim_status record_layer(ladsim_sim *s, ladsim_output *o, size_t i)
 ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_t step)
 {
   s->last_metrics = step;
+  LADSIM_CHECK(ladsim__sim_gather_view_means(s));
   if (o) {
     s->n_metrics++;
     LADSIM_CHECK(ladsim_output_series_append(o, "/metrics/time",
@@ -113,7 +114,7 @@ ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_
       LADSIM_CHECK(record_layer(s, o, i));
   }
   LADSIM_CHECK(ladsim__sim_record_spikes(s, o));
-  s->vm_rows = 0;
+  s->vm_rows = s->vm_gathered = 0;
   return LADSIM_OK;
 }
 

@@ -146,7 +146,7 @@ static ladsim_status apply_counters(ladsim_sim *s, const int64_t c[LADSIM__C_COU
   s->in_view = (int)c[LADSIM__C_IN_VIEW];
   s->last_metrics = c[LADSIM__C_LAST_METRICS];
   s->last_weights = c[LADSIM__C_LAST_WEIGHTS];
-  s->vm_rows = (size_t)c[LADSIM__C_VM_ROWS];
+  s->vm_rows = s->vm_gathered = (size_t)c[LADSIM__C_VM_ROWS];
   s->n_metrics = (size_t)c[LADSIM__C_N_METRICS];
   s->n_weights = (size_t)c[LADSIM__C_N_WEIGHTS];
   s->net->step = c[LADSIM__C_NET_STEP];
