@@ -246,6 +246,13 @@ void ladsim_lif_refractory_step(const ladsim_lif_internals *in, ladsim_lif_state
 void ladsim_lif_input_effect(const ladsim_lif_internals *in, double offset, double weight,
                              double *dv, double *dg);
 
+/* The same for a unit input, excitatory (g_e) or not (g_i): the effect of
+ * weight w is w times these, bit for bit ladsim_lif_input_effect. A spike
+ * that reaches several populations of equal time constants needs them
+ * once. */
+void ladsim_lif_input_kernel(const ladsim_lif_internals *in, double offset, int excitatory,
+                             double *kv, double *kg);
+
 /* The surrogate derivative beta / (1 + beta |v - v_th|)^2 (beta in 1/mV). */
 double ladsim_lif_surrogate(double v, double v_th, double beta);
 

@@ -187,6 +187,7 @@ void ladsim_network_free(ladsim_network *net)
   free(net->outbox.r);
   free(net->arrived.r);
   free(net->flight.r);
+  free(net->effects);
   free(net->ckpt_flight_i);
   free(net->ckpt_flight_t);
   for (size_t k = 0; k < net->n_projections; k++)

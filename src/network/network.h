@@ -25,6 +25,13 @@ typedef struct {
   size_t n, cap;
 } ladsim_spike_list;
 
+/* The end-of-step effect of a unit input at a spike's offset on a target
+ * with the time constants tau_m and tau_x (ladsim_lif_input_kernel). */
+typedef struct {
+  double tau_m, tau_x, h;          /* the key; tau_m 0: none yet */
+  double kv, kg;
+} ladsim_unit_effect;
+
 /* A layer that learns from its input, whatever its neurons: a rate layer,
  * or a LIF population fed by the stimulus. Recording, evaluation and the
  * reloading of weights see layers only through this. */
@@ -73,6 +80,10 @@ typedef struct {
   size_t arrived_bytes;            /* capacity of arrived.r in bytes */
   ladsim_spike_list flight;        /* the spikes of sources of the last max_delay
                                       steps: those still in flight */
+  /* delivery scratch: per spike of the step being delivered, its unit
+   * effect on the last kind of target (time constants) it reached */
+  ladsim_unit_effect *effects;
+  size_t effects_cap;
   ladsim_status failed;            /* a step that failed on this rank only, told
                                       to the others at the next exchange */
   /* checkpoint scratch: the flight as arrays, each input's position */

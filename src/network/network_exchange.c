@@ -47,6 +47,20 @@ ladsim_status ladsim__network_post(ladsim_network *net, size_t i)
   return LADSIM_OK;
 }
 
+/* The unit effect of a spike at offset on a target of time constants in,
+ * from the spike's entry e if it was computed for equal ones. */
+static const ladsim_unit_effect *unit_effect(ladsim_unit_effect *e,
+                                             const ladsim_lif_internals *in, double offset,
+                                             int excitatory)
+{
+  double tau_x = excitatory ? in->tau_e : in->tau_i;
+  if (e->tau_m != in->tau_m || e->tau_x != tau_x || e->h != in->h) {
+    *e = (ladsim_unit_effect){in->tau_m, tau_x, in->h, 0.0, 0.0};
+    ladsim_lif_input_kernel(in, offset, excitatory, &e->kv, &e->kg);
+  }
+  return e;
+}
+
 /* The spikes r[0 .. n) of one step that projection k carries onto this
  * rank's targets, arriving at not_before or later. */
 static ladsim_status deliver_projection(ladsim_network *net, size_t k,
@@ -61,8 +75,9 @@ static ladsim_status deliver_projection(ladsim_network *net, size_t k,
     if (r[s].pop != net->proj_src[k] || at < not_before)
       continue;
     uint32_t j = r[s].id;
-    double dv, dg;
-    ladsim_lif_input_effect(&to->prop, r[s].offset, pr->weight, &dv, &dg);
+    const ladsim_unit_effect *u = unit_effect(&net->effects[s], &to->prop, r[s].offset,
+                                              pr->weight > 0.0);
+    double dv = pr->weight * u->kv, dg = pr->weight * u->kg;
     size_t c = pr->start[j];
     LADSIM_CHECK(ladsim_population_receive_row(to, at, pr->targets + c, pr->start[j + 1] - c,
                                                base + j, r[s].offset, pr->weight, dv, dg));
@@ -82,6 +97,10 @@ static ladsim_status deliver(ladsim_network *net, const ladsim_spike_record *r, 
     size_t b = a;
     while (b < n && r[b].step == r[a].step)
       b++;
+    if (ladsim__reserve((void **)&net->effects, &net->effects_cap, b - a,
+                        sizeof *net->effects))
+      return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory delivering %zu spikes", b - a);
+    memset(net->effects, 0, (b - a) * sizeof *net->effects);
     for (size_t k = 0; k < net->n_projections; k++)
       LADSIM_CHECK(deliver_projection(net, k, r + a, b - a, not_before));
     a = b;
