@@ -1,6 +1,7 @@
 /* main.c: the ladsim program: parses the subcommand and dispatches to it. */
 #include "config.h"
 #include "cli/cli.h"
+#include "core/linalg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,9 @@ static void quiet_mpi_io(void)
 int main(int argc, char **argv)
 {
   int rank = 0;
+  /* before MPI starts: OpenBLAS's threads, started when it was loaded,
+   * would spin through MPI's start-up beside it */
+  ladsim_blas_single_thread();
   lone_rank_startup();
   quiet_mpi_io();
   if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {

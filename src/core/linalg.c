@@ -1,8 +1,31 @@
-/* linalg.c: dot products and rank-one updates in a fixed order. */
+/* linalg.c: dot products and rank-one updates in a fixed order; BLAS kept to one thread. */
 #include "config.h"
 #include "core/linalg.h"
 
 #include <string.h>
+
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+void openblas_set_num_threads(int n);
+#endif
+#ifdef HAVE_BLAS_THREAD_SHUTDOWN_
+int blas_thread_shutdown_(void);
+#endif
+
+/* Ranks are the unit of parallelism: one BLAS thread each. Threads of their
+ * own spin on the small per-step kernels and cost more than they give.
+ * OpenBLAS starts its worker threads when it is loaded, and they spin on
+ * sched_yield for about 0.1 s before they sleep; on a rank pinned to one
+ * core that is time taken from the simulation, so they are stopped (with
+ * one thread, OpenBLAS never starts them again). */
+void ladsim_blas_single_thread(void)
+{
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+  openblas_set_num_threads(1);
+#endif
+#ifdef HAVE_BLAS_THREAD_SHUTDOWN_
+  blas_thread_shutdown_();
+#endif
+}
 
 typedef double linalg_v4d __attribute__((vector_size(32)));
 

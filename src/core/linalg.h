@@ -23,4 +23,9 @@ void ladsim_rows_dot(size_t rows, size_t cols, const double *A, const double *x,
 void ladsim_rank_one(size_t rows, size_t cols, double alpha, const double *u,
                      const double *x, double *A);
 
+/* One BLAS thread for this process, its worker threads stopped: ranks are
+ * ladsim's parallelism. Not collective; called by ladsim_sim_create and by
+ * the ladsim program before MPI starts. */
+void ladsim_blas_single_thread(void);
+
 #endif

@@ -251,8 +251,11 @@ static ladsim_status order_arrivals(ladsim_population *p, const ladsim_event_slo
 
 /* Adds the effects of arrival a to the sums of its targets, those on g_e
  * and g_i in the frame of the step's end; a target met for the first time
- * is numbered as the next busy neuron and its V kept. Returns the new
- * count. */
+ * is numbered as the next busy neuron k, and its sums start in acc[k] with
+ * its V kept. The sums of a step's busy neurons thus lie side by side in
+ * a few kilobytes, where a neuron's own record in an array over all
+ * neurons was a miss of the cache at every input and again when read.
+ * Returns the new count. */
 static size_t add_arrival(ladsim_population *p, const ladsim_arrival *a,
                           const uint32_t *restrict hit, size_t n_busy)
 {
@@ -264,13 +267,13 @@ static size_t add_arrival(ladsim_population *p, const ladsim_arrival *a,
   const double dgi = a->weight > 0.0 ? 0.0 : a->dg * p->ginv[1];
   for (size_t e = 0; e < a->n; e++) {
     uint32_t t = hit[e];
-    ladsim_input_acc *c = &acc[t];
     if (!busy[t]) {
       busy[t] = 1;
       slot_of[t] = (uint32_t)n_busy;
-      busy_ids[n_busy++] = t;
-      c->v0 = p->v[t];
+      busy_ids[n_busy] = t;
+      acc[n_busy++] = (ladsim_input_acc){0.0, 0.0, 0.0, 0.0, p->v[t]};
     }
+    ladsim_input_acc *c = &acc[slot_of[t]];
     c->dv += dv;
     c->dv_exc += dv_exc;
     c->dge += dge;
@@ -548,8 +551,7 @@ static void refractory_after(ladsim_population *p)
 static ladsim_status step_busy(ladsim_population *p, const ladsim_event_slot *s, size_t k)
 {
   size_t t = p->busy_ids[k];
-  ladsim_input_acc c = p->acc[t];
-  p->acc[t] = (ladsim_input_acc){0.0, 0.0, 0.0, 0.0, 0.0};
+  ladsim_input_acc c = p->acc[k];
   if (p->busy[t] == 3) {
     p->busy[t] = 0;
     return LADSIM_OK;
@@ -684,14 +686,13 @@ static ladsim_status dense_neuron(ladsim_population *p, const ladsim_event_slot 
   int untouched = p->busy[t] == 2;
   p->busy[t] = 0;
   size_t k = p->slot_of[t];
-  ladsim_input_acc c = p->acc[t];
-  p->acc[t] = (ladsim_input_acc){0.0, 0.0, 0.0, 0.0, 0.0};
   if (!(k < p->n_busy && p->busy_ids[k] == t))
     k = SIZE_MAX;   /* no events from projections */
   if (untouched)
     return dense_exact(p, s, t, k, lo, hi);
   double dv = in->dv[t], dv_exc = in->dv_exc[t], dge = in->dge[t], dgi = in->dgi[t];
   if (k != SIZE_MAX) {
+    const ladsim_input_acc c = p->acc[k];
     dv += c.dv;
     dv_exc += c.dv_exc;
     dge += c.dge;

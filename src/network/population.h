@@ -59,10 +59,9 @@ typedef struct {
   size_t n_hits, hits_cap;
 } ladsim_event_slot;
 
-/* The summed end-of-step effects of a neuron's inputs in one step (on g_e
- * and g_i in the frame of the step's end), and its V before the step
- * (kept when the first input arrives). Zero for a neuron that receives
- * nothing. */
+/* The summed end-of-step effects of a busy neuron's inputs in one step (on
+ * g_e and g_i in the frame of the step's end), and its V before the step
+ * (kept when the first input arrives). */
 typedef struct {
   double dv, dv_exc;             /* on V: of all inputs, of the excitatory ones */
   double dge, dgi;
@@ -140,7 +139,7 @@ typedef struct {
   uint32_t *slot_of;             /* n: a busy neuron's number k */
   uint32_t *busy_ids;            /* the busy neurons, by k */
   size_t n_busy;
-  ladsim_input_acc *acc;         /* n: a neuron's summed input effects; 0 if none */
+  ladsim_input_acc *acc;         /* n: the summed input effects of busy neuron k */
   uint32_t *flagged;             /* n: neurons the whole-step update got wrong */
   ladsim_lif_state *flag_before; /* n: their states before the step */
   /* the refractory neurons, found by firing (a neuron becomes refractory

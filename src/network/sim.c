@@ -7,31 +7,9 @@
 #include <string.h>
 #include <signal.h>
 #include <time.h>
+#include "core/linalg.h"
 #include "core/profile.h"
 #include "network/event.h"
-
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-void openblas_set_num_threads(int n);
-#endif
-#ifdef HAVE_BLAS_THREAD_SHUTDOWN_
-int blas_thread_shutdown_(void);
-#endif
-
-/* Ranks are the unit of parallelism: one BLAS thread each. Threads of their
- * own spin on the small per-step kernels and cost more than they give.
- * OpenBLAS starts its worker threads when it is loaded, and they spin on
- * sched_yield for about 0.1 s before they sleep; on a rank pinned to one
- * core that is time taken from the simulation, so they are stopped here
- * (with one thread, OpenBLAS never starts them again). */
-static void single_threaded_blas(void)
-{
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-  openblas_set_num_threads(1);
-#endif
-#ifdef HAVE_BLAS_THREAD_SHUTDOWN_
-  blas_thread_shutdown_();
-#endif
-}
 
 /* Set from a signal handler; the loop stops at the next step. */
 static volatile sig_atomic_t stop_requested;
@@ -130,7 +108,7 @@ static ladsim_status create(MPI_Comm comm, const ladsim_model *m, ladsim_sim **o
   s->m = m;
   s->last_metrics = s->last_weights = s->last_ckpt = -1;
   stop_requested = 0;   /* a stop asked of an earlier simulation is not for this one */
-  single_threaded_blas();
+  ladsim_blas_single_thread();
   uint64_t seed = m->simulation.seed;
   size_t d = 0;
   if (ladsim__sim_has_input(m)) {
