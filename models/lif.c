@@ -62,11 +62,22 @@ static double lif_kernel_singular(double tau_m, double s, double dm)
   return s / tau_m * dm;
 }
 
+/* The constants of K(tau_x, .) (ladsim_lif_kernel). tau_x - tau_m is exact
+ * for nearby doubles. */
+static ladsim_lif_kernel lif_kernel_prepare(double tau_m, double tau_x)
+{
+  double diff = tau_x - tau_m;
+  if (fabs(diff) <= DBL_EPSILON * tau_m)
+    return (ladsim_lif_kernel){tau_x, 0.0, 0.0, 1};
+  return (ladsim_lif_kernel){tau_x, diff / (tau_m * tau_x), tau_x / diff, 0};
+}
+
 /* K(tau_x, s) = tau_x / (tau_x - tau_m) (d_x - d_m), rewritten as
  * d_m expm1(s r) / (tau_m r) with r = 1/tau_m - 1/tau_x: expm1 keeps full
  * relative precision as s r -> 0, so neither a short interval nor tau_x
  * close to tau_m cancels digits. Only where r vanishes to double precision
- * is the limit taken. tau_x - tau_m is exact for nearby doubles.
+ * is the limit taken. The constants come from lif_kernel_prepare, so that
+ * the propagators of an interval divide nothing.
  *
  * d_x = e^{-s/tau_x} comes out of the same exponential: d_x = d_m e^{s r} =
  * d_m + d_m expm1(s r). Where s r >= -1/2 the sum cancels at most a
@@ -76,25 +87,25 @@ static double lif_kernel_singular(double tau_m, double s, double dm)
  * spike or the end of refractoriness) pays for its propagators, and these
  * exponentials were a sixth of the CUBA benchmark's time. Further out
  * (long intervals with tau_x < tau_m) d_x gets its own exp. */
-static double lif_kernel_decay(double tau_m, double tau_x, double s, double dm, double *dx)
+static double lif_kernel_decay(const ladsim_lif_internals *in, const ladsim_lif_kernel *k,
+                               double s, double dm, double *dx)
 {
-  double diff = tau_x - tau_m;
-  if (fabs(diff) <= DBL_EPSILON * tau_m) {
-    *dx = exp(-s / tau_x);
-    return lif_kernel_singular(tau_m, s, dm);
+  if (k->singular) {
+    *dx = exp(-s / k->tau);
+    return lif_kernel_singular(in->tau_m, s, dm);
   }
-  double r = diff / (tau_m * tau_x), sr = s * r, e = expm1(sr);
-  *dx = sr >= -0.5 ? dm + dm * e : exp(-s / tau_x);
-  return dm * e / (tau_m * r);
+  double sr = s * k->r, e = expm1(sr);
+  *dx = sr >= -0.5 ? dm + dm * e : exp(-s / k->tau);
+  return dm * e * k->scale;
 }
 
 /* The propagators over an interval of length s: three calls of exp or
  * expm1 (lif_kernel_decay). */
 static void lif_propagate(const ladsim_lif_internals *in, double s, ladsim_lif_propagator *p)
 {
-  p->dm = exp(-s / in->tau_m);
-  p->ke = lif_kernel_decay(in->tau_m, in->tau_e, s, p->dm, &p->de);
-  p->ki = lif_kernel_decay(in->tau_m, in->tau_i, s, p->dm, &p->di);
+  p->dm = exp(-s * in->rate_m);
+  p->ke = lif_kernel_decay(in, &in->kern_e, s, p->dm, &p->de);
+  p->ki = lif_kernel_decay(in, &in->kern_i, s, p->dm, &p->di);
 }
 
 /* The precomputed propagators for a full step, or fresh ones in tmp. */
@@ -611,7 +622,10 @@ ladsim_status ladsim_lif_prepare(const ladsim_lif_params *p, double h,
     return LADSIM_ERROR(LADSIM_EINVAL, "LIF neuron: resolution must be a finite time > 0 ms, "
                         "got %g ms", h);
   *out = (ladsim_lif_internals){.h = h, .tau_m = p->tau_m, .tau_e = p->tau_e,
-                                .tau_i = p->tau_i, .v_th = p->v_th, .v_reset = p->v_reset,
+                                .tau_i = p->tau_i, .rate_m = 1.0 / p->tau_m,
+                                .kern_e = lif_kernel_prepare(p->tau_m, p->tau_e),
+                                .kern_i = lif_kernel_prepare(p->tau_m, p->tau_i),
+                                .v_th = p->v_th, .v_reset = p->v_reset,
                                 .v_inf = p->e_l + p->i_e, .t_ref = p->t_ref};
   lif_propagate(out, h, &out->step);
   return LADSIM_OK;
@@ -699,9 +713,8 @@ void ladsim_lif_input_kernel(const ladsim_lif_internals *in, double offset, int 
                              double *kv, double *kg)
 {
   double s = in->h - offset;
-  double tau_x = excitatory ? in->tau_e : in->tau_i;
-  double dm = exp(-s / in->tau_m);
-  *kv = lif_kernel_decay(in->tau_m, tau_x, s, dm, kg);
+  double dm = exp(-s * in->rate_m);
+  *kv = lif_kernel_decay(in, excitatory ? &in->kern_e : &in->kern_i, s, dm, kg);
 }
 
 void ladsim_lif_input_effect(const ladsim_lif_internals *in, double offset, double weight,

@@ -118,11 +118,22 @@ typedef struct {
   double ke, ki;                 /* K(tau_e, s), K(tau_i, s): V's response to unit g_e(0), g_i(0) */
 } ladsim_lif_propagator;
 
+/* The response of V to one input current, in the form the propagators
+ * use: K(tau_x, s) = d_m expm1(s r) scale (lif.c). */
+typedef struct {
+  double tau;                    /* ms: tau_x */
+  double r;                      /* 1/ms: 1/tau_m - 1/tau_x */
+  double scale;                  /* 1 / (tau_m r) = tau_x / (tau_x - tau_m) */
+  int singular;                  /* tau_x equals tau_m to double precision */
+} ladsim_lif_kernel;
+
 /* Internal variables: the parameters in the form the update uses and the
  * propagators for one step of the resolution h. */
 typedef struct {
   double h;                      /* ms: the resolution these are for */
   double tau_m, tau_e, tau_i;    /* ms */
+  double rate_m;                 /* 1/ms: 1 / tau_m */
+  ladsim_lif_kernel kern_e, kern_i;
   double v_th, v_reset;          /* mV */
   double v_inf;                  /* mV: e_l + i_e, where V relaxes to without input */
   double t_ref;                  /* ms */
