@@ -179,6 +179,11 @@ ladsim_status ladsim_population_receive_row(ladsim_population *p, int64_t step,
     return LADSIM_OK;
   LADSIM_CHECK(reserve_arrival(p, s));
   s->arr[s->n_arr++] = (ladsim_arrival){source, offset, weight, dv, dg, targets, 0, n};
+  /* the row is read when the slot's step begins, often the next: its
+   * cache lines are fetched together now rather than one miss after the
+   * other then */
+  for (size_t i = 0; i < n; i += 64 / sizeof *targets)
+    __builtin_prefetch(targets + i);
   return LADSIM_OK;
 }
 
