@@ -314,12 +314,11 @@ static double lif_refractory(const ladsim_lif_internals *in, ladsim_lif_state *s
  * below v_th, else the spike time in *used and 1, or 2 when the neuron is
  * then refractory to the end of the interval: it is then advanced to the
  * end, g_e and g_i decayed with the interval's propagators, which spares
- * the exponentials of the spike time and of what is left after it. */
+ * the exponentials of the spike time and of what is left after it. p
+ * holds the propagators over len. */
 static int lif_free(const ladsim_lif_internals *in, ladsim_lif_state *st, double len,
-                    double *used)
+                    const ladsim_lif_propagator *p, double *used)
 {
-  ladsim_lif_propagator tmp;
-  const ladsim_lif_propagator *p = lif_propagator_for(in, len, &tmp);
   double v = lif_v_after(p, in->v_inf, st->v, st->ge, st->gi);
   /* Written with ! so that a NaN state never fires but propagates. */
   if (!(st->v >= in->v_th) && !(v >= in->v_th)) {
@@ -347,13 +346,29 @@ static int lif_free(const ladsim_lif_internals *in, ladsim_lif_state *st, double
 static void lif_advance(const ladsim_lif_internals *in, ladsim_lif_state *st, double t0,
                         double len, lif_sink *k)
 {
+  ladsim_lif_propagator tmp;
+  const ladsim_lif_propagator *next = NULL;   /* over what is left, if known */
   double t = 0.0;
   for (;;) {
     double used, left = len - t;
-    if (st->refr > 0.0) {
+    if (st->refr > 0.0 && st->refr < left && left == in->h) {
+      /* Refractoriness ends inside a whole step: the free part after it
+       * needs the propagators over h - r, and the decay of g_e and g_i up
+       * to r is the step's divided by theirs (two exponentials fewer
+       * than its own, at one division's rounding). */
+      used = st->refr;
+      lif_propagate(in, len - (t + used), &tmp);
+      next = &tmp;
+      st->v = in->v_reset;
+      st->ge *= in->step.de / tmp.de;
+      st->gi *= in->step.di / tmp.di;
+      st->refr = 0.0;
+    } else if (st->refr > 0.0) {
       used = lif_refractory(in, st, left);
     } else {
-      int fired = lif_free(in, st, left, &used);
+      int fired = lif_free(in, st, left, next ? next : lif_propagator_for(in, left, &tmp),
+                           &used);
+      next = NULL;
       if (!fired)
         return;
       lif_emit(k, t0 + t + used);
