@@ -75,8 +75,11 @@ static void lone_rank_startup(void)
   setenv("OMPI_MCA_pml", "ob1", 0);
   setenv("OMPI_MCA_btl", "self", 0);
   /* Nor does it place anything near a network card or a GPU: Open MPI's
-   * hwloc would read the configuration space of every PCI device (5 ms). */
+   * hwloc would read the configuration space of every PCI device (5 ms),
+   * and its OpenGL plugin loads the X11 libraries and tries to reach an X
+   * server at ten display numbers (another 5 ms). */
   setenv("HWLOC_COMPONENTS", "-linuxio,-pci", 0);
+  setenv("HWLOC_PLUGINS_BLACKLIST", "hwloc_gl,hwloc_opencl", 0);
 }
 
 /* ladsim never uses MPI-IO's shared file pointers, but opening a file lets
