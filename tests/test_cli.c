@@ -38,7 +38,7 @@ START_TEST(test_run_writes_once)
   snprintf(path, sizeof path, "%s/r.h5", dir);
   ck_assert_int_eq(stat(path, &before), 0);
   /* An existing output is not overwritten without --force. */
-  ck_assert_int_eq(ladsim("run m.yaml -o r.h5"), 2);
+  ck_assert_msg(ladsim("run m.yaml -o r.h5") == 2, "%s", out);
   ck_assert_ptr_nonnull(strstr(out, "--force"));
   ck_assert_int_eq(stat(path, &after), 0);
   ck_assert_int_eq(before.st_mtime, after.st_mtime);
