@@ -139,6 +139,32 @@ START_TEST(test_synaptic_response_near_singular)
 }
 END_TEST
 
+/* The end-of-step effect of a unit input, over intervals from 0 to 10 ms:
+ * the decay d_x within 2.3 ulp of exp(-s / tau_x) on both sides of
+ * s r = -1/2, where lif.c stops deriving it from expm1 (s = 3.33 ms for
+ * tau_e = 5 ms, tau_m = 20 ms), and the kernel within rounding of the
+ * textbook form, for inputs into g_e, into g_i (tau_i > tau_m, where s r
+ * is positive) and a weight of 2.5 mV through ladsim_lif_input_effect. */
+START_TEST(test_input_kernel)
+{
+  ladsim_lif_params p = defaults();
+  p.tau_i = 30.0;
+  double h = 10.0;
+  ladsim_lif_internals in = prepared(&p, h);
+  for (int j = 0; j <= 1000; j++) {
+    double offset = h * j / 1000.0 * (1.0 - 1e-9 * sin(j)), s = h - offset;
+    for (int exc = 0; exc <= 1; exc++) {
+      double tau = exc ? p.tau_e : p.tau_i, kv, kg, dv, dg;
+      ladsim_lif_input_kernel(&in, offset, exc, &kv, &kg);
+      ck_assert_double_eq_tol(kg, exp(-s / tau), 5e-16 * exp(-s / tau));
+      ck_assert_double_eq_tol(kv, kernel(tau, p.tau_m, s), 1e-14);
+      ladsim_lif_input_effect(&in, offset, exc ? 2.5 : -2.5, &dv, &dg);
+      ck_assert(dv == (exc ? 2.5 : -2.5) * kv && dg == (exc ? 2.5 : -2.5) * kg);
+    }
+  }
+}
+END_TEST
+
 /* The input of the precision test: n spikes at irrational, off-grid times
  * in (0, 200) ms, a fifth of them inhibitory. */
 static void precision_input(double *times, double *weights, size_t n)
@@ -240,6 +266,9 @@ START_TEST(test_refractoriness)
   double v = p.e_l + (p.v_reset - p.e_l) * exp(-s / p.tau_m) + ge_free * kernel(p.tau_e, p.tau_m, s)
              + gi_free * kernel(p.tau_i, p.tau_m, s);
   ck_assert_double_eq_tol(st.v, v, 1e-11);
+  /* the currents through the end of refractoriness inside the step */
+  ck_assert_double_eq_tol(st.ge, ge_free * exp(-s / p.tau_e), 1e-12);
+  ck_assert_double_eq_tol(st.gi, gi_free * exp(-s / p.tau_i), 1e-12);
   ck_assert(st.v > p.v_reset);
   ck_assert(st.refr <= 0.0);
 }
@@ -579,6 +608,7 @@ int main(void)
   tcase_add_test(exact, test_synaptic_response);
   tcase_add_test(exact, test_synaptic_response_singular);
   tcase_add_test(exact, test_synaptic_response_near_singular);
+  tcase_add_test(exact, test_input_kernel);
   suite_add_tcase(s, exact);
   TCase *spikes = tcase_create("spikes");
   tcase_add_test(spikes, test_precision_across_resolutions);
