@@ -17,6 +17,8 @@
 # so each network is run REPEAT times (default 3) in each simulator, the
 # two taking turns, and the wall time shown is the fastest of those runs
 # (Brian2's repeats run its compiled binary again, as Brian2 itself does).
+# Wall times are read to the millisecond, Brian2's first run's by Python
+# around its binary, the others by the clock before and after the process.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 ladsim=${1:-$here/../ladsim}
@@ -28,8 +30,15 @@ runs="$work/runs.txt"
 : > "$runs"
 stats() { "$py" "$here/spike_stats.py" "$1" 4000 0 "$2"; }
 peak_mib() { awk '/Maximum resident/ { printf "%.0f", $6 / 1024 }' "$1"; }
-elapsed_s() { awk '/Elapsed \(wall clock\)/ { n = split($8, p, ":"); s = 0;
-  for (k = 1; k <= n; k++) s = s * 60 + p[k]; printf "%.2f", s }' "$1"; }
+# timed FILE CMD...: runs CMD and appends its wall time to FILE, in seconds
+# to the millisecond (time(1) reads it to 0.01 s, too coarse for 1 s runs)
+timed() {
+  out=$1; shift
+  t0=$(date +%s%N)
+  "$@" || return
+  t1=$(date +%s%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }' >> "$out"
+}
 
 printf "%-8s %7s %5s %8s %8s %7s %9s\n" sim model_s seed wall_s rate_Hz cv_isi peak_MiB
 repeat=${REPEAT:-3}
@@ -44,26 +53,24 @@ for T in 1 10; do
     : > "$work/ladsim_$tag.walls"
     i=0
     while [ $i -lt "$repeat" ]; do
-      /usr/bin/time -v taskset -c 0 "$ladsim" run "$here/../examples/cuba.yaml" \
+      timed "$work/ladsim_$tag.walls" /usr/bin/time -v -o "$work/ladsim_$tag.time" \
+        taskset -c 0 "$ladsim" run "$here/../examples/cuba.yaml" \
         -o "$work/ladsim_$tag.h5" --force --quiet \
         --set simulation.duration=${T}s --set simulation.seed=$seed \
-        2> "$work/ladsim_$tag.time" > /dev/null
-      elapsed_s "$work/ladsim_$tag.time" >> "$work/ladsim_$tag.walls"
-      echo >> "$work/ladsim_$tag.walls"
+        > /dev/null 2> "$work/ladsim_$tag.err" || { cat "$work/ladsim_$tag.err"; exit 1; }
       if [ $i -gt 0 ]; then
-        (cd "$work/brian2_build_$tag" && /usr/bin/time -f "%e" -o ../brian2_$tag.time \
+        (cd "$work/brian2_build_$tag" && timed ../brian2_$tag.walls \
           taskset -c 0 ./main > /dev/null 2>&1)
-        cat "$work/brian2_$tag.time" >> "$work/brian2_$tag.walls"
       fi
       i=$((i + 1))
     done
     set -- $(stats "$work/ladsim_$tag.h5" $((T * 1000)))
-    line=$(printf "%-8s %7s %5s %8.2f %8s %7s %9s" ladsim $T $seed \
+    line=$(printf "%-8s %7s %5s %8.3f %8s %7s %9s" ladsim $T $seed \
       "$(fastest < "$work/ladsim_$tag.walls")" "$2" "$3" "$(peak_mib "$work/ladsim_$tag.time")")
     echo "$line"; echo "$line" >> "$runs"
     set -- $(stats "$work/brian2_$tag.npz" $((T * 1000)))
     set -- "$2" "$3" $("$py" -c "import numpy as np; d = np.load('$work/brian2_$tag.npz'); print(f\"{float(d['compile_s']):.1f} {float(d['peak_kb']) / 1024:.0f}\")")
-    line=$(printf "%-8s %7s %5s %8.2f %8s %7s %9s" brian2 $T $seed \
+    line=$(printf "%-8s %7s %5s %8.3f %8s %7s %9s" brian2 $T $seed \
       "$(fastest < "$work/brian2_$tag.walls")" "$1" "$2" "$4")
     echo "$line   (compile $3 s)"; echo "$line" >> "$runs"
   done
@@ -73,6 +80,6 @@ echo "means over seeds $seeds (each wall time the fastest of $repeat runs):"
 awk '{ k = $1 " " $2; n[k]++; w[k] += $4; r[k] += $5; c[k] += $6 }
   END { for (T = 1; T <= 10; T += 9) {
           a = "ladsim " T; b = "brian2 " T
-          printf "  %2d s: ladsim %.2f s, %.3f Hz, CV %.3f | brian2 %.2f s, %.3f Hz, CV %.3f | rate %+.1f%%, CV %+.1f%%, speed-up (brian2 wall / ladsim wall) %.2f\n",
+          printf "  %2d s: ladsim %.3f s, %.3f Hz, CV %.3f | brian2 %.3f s, %.3f Hz, CV %.3f | rate %+.1f%%, CV %+.1f%%, speed-up (brian2 wall / ladsim wall) %.2f\n",
             T, w[a] / n[a], r[a] / n[a], c[a] / n[a], w[b] / n[b], r[b] / n[b], c[b] / n[b],
             100 * (r[a] / r[b] - 1), 100 * (c[a] / c[b] - 1), w[b] / w[a] } }' "$runs"
