@@ -81,9 +81,9 @@ static ladsim_lif_kernel lif_kernel_prepare(double tau_m, double tau_x)
  *
  * d_x = e^{-s/tau_x} comes out of the same exponential: d_x = d_m e^{s r} =
  * d_m + d_m expm1(s r). Where s r >= -1/2 the sum cancels at most a
- * factor e^{1/2} of d_m, so d_x stays within about 2 ulp of exp (1.7 ulp
- * at most over the intervals of test_input_kernel), as good as a call of
- * exp for what uses it, and one call cheaper: every interval that is
+ * factor e^{1/2} of d_m, so d_x differs from exp by a few ulp at most
+ * (less than 4e-16 relative over the intervals of test_input_kernel), as
+ * good as a call of exp for what uses it, and one call cheaper: every interval that is
  * not a whole step (the part of a step before or after an input, a
  * spike or the end of refractoriness) pays for its propagators, and these
  * exponentials were a sixth of the CUBA benchmark's time. Further out

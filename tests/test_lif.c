@@ -140,7 +140,7 @@ START_TEST(test_synaptic_response_near_singular)
 END_TEST
 
 /* The end-of-step effect of a unit input, over intervals from 0 to 10 ms:
- * the decay d_x within 2.3 ulp of exp(-s / tau_x) on both sides of
+ * the decay d_x within 5e-16 relative of exp(-s / tau_x) on both sides of
  * s r = -1/2, where lif.c stops deriving it from expm1 (s = 3.33 ms for
  * tau_e = 5 ms, tau_m = 20 ms), and the kernel within rounding of the
  * textbook form, for inputs into g_e, into g_i (tau_i > tau_m, where s r
