@@ -290,23 +290,33 @@ static void lif_fire(const ladsim_lif_internals *in, ladsim_lif_state *st, doubl
 }
 
 /* Holds V at v_reset for what is left of refractoriness within len ms and
- * returns the time that took. */
-static double lif_refractory(const ladsim_lif_internals *in, ladsim_lif_state *st, double len)
+ * returns the time that took. When refractoriness ends inside a whole
+ * step, the free part after it needs the propagators over h - r, which go
+ * to *rest (otherwise *rest is NULL), and the decay of g_e and g_i up to r
+ * is the step's divided by theirs: two exponentials fewer than its own,
+ * at one division's rounding. */
+static double lif_refractory(const ladsim_lif_internals *in, ladsim_lif_state *st, double len,
+                             ladsim_lif_propagator *tmp, const ladsim_lif_propagator **rest)
 {
   double r = st->refr < len ? st->refr : len;
-  ladsim_lif_propagator tmp;
-  const ladsim_lif_propagator *p;
+  double de, di;
+  *rest = NULL;
   if (r == in->h) {
-    p = &in->step;
+    de = in->step.de;
+    di = in->step.di;
+  } else if (len == in->h) {
+    lif_propagate(in, len - r, tmp);
+    *rest = tmp;
+    de = in->step.de / tmp->de;
+    di = in->step.di / tmp->di;
   } else {
     /* Only the input decays are needed here. */
-    tmp.de = exp(-r / in->tau_e);
-    tmp.di = exp(-r / in->tau_i);
-    p = &tmp;
+    de = exp(-r / in->tau_e);
+    di = exp(-r / in->tau_i);
   }
   st->v = in->v_reset;
-  st->ge *= p->de;
-  st->gi *= p->di;
+  st->ge *= de;
+  st->gi *= di;
   st->refr = r < len ? 0.0 : st->refr - len;
   return r;
 }
@@ -352,20 +362,8 @@ static void lif_advance(const ladsim_lif_internals *in, ladsim_lif_state *st, do
   double t = 0.0;
   for (;;) {
     double used, left = len - t;
-    if (st->refr > 0.0 && st->refr < left && left == in->h) {
-      /* Refractoriness ends inside a whole step: the free part after it
-       * needs the propagators over h - r, and the decay of g_e and g_i up
-       * to r is the step's divided by theirs (two exponentials fewer
-       * than its own, at one division's rounding). */
-      used = st->refr;
-      lif_propagate(in, len - (t + used), &tmp);
-      next = &tmp;
-      st->v = in->v_reset;
-      st->ge *= in->step.de / tmp.de;
-      st->gi *= in->step.di / tmp.di;
-      st->refr = 0.0;
-    } else if (st->refr > 0.0) {
-      used = lif_refractory(in, st, left);
+    if (st->refr > 0.0) {
+      used = lif_refractory(in, st, left, &tmp, &next);
     } else {
       int fired = lif_free(in, st, left, next ? next : lif_propagator_for(in, left, &tmp),
                            &used);
