@@ -73,19 +73,20 @@ static inline int ladsim(const char *args)
   return run_shell(cmd);
 }
 
-/* Runs "ladsim ARGS" as ladsim() does, but with every file a process of
+/* Runs "ladsim ARGS" as ladsim() does, with the environment assignments
+ * env ("" for none) added, but with every file a process of
  * the program writes limited to kib KiB (RLIMIT_FSIZE, with SIGXFSZ
  * ignored): a write past it fails with EFBIG, as on a full disk, and no
  * mount is needed. The limit is set in the ranks, not in the launcher,
  * whose shared-memory files it would break; for the same reason the ranks
  * talk over TCP rather than OpenMPI's shared memory. A hang is cut by a
  * timeout (exit status 124). */
-static inline int ladsim_file_limit(int kib, const char *args)
+static inline int ladsim_file_limit(int kib, const char *env, const char *args)
 {
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "cd %s && timeout 120 %s sh -c \"trap '' XFSZ; "
-           "ulimit -f %d; OMPI_MCA_btl=self,tcp; export OMPI_MCA_btl; exec %s %s\" 2>&1",
-           dir, launcher, 2 * kib, prog, args);   /* ulimit -f counts 512 bytes */
+           "ulimit -f %d; OMPI_MCA_btl=self,tcp; export OMPI_MCA_btl; exec env %s %s %s\" 2>&1",
+           dir, launcher, 2 * kib, env, prog, args);   /* ulimit -f counts 512 bytes */
   return run_shell(cmd);
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "lif_models.h"
 #include "h5check.h"
 
 START_TEST(test_help_and_version)
@@ -49,7 +50,7 @@ START_TEST(test_run_writes_once)
   ck_assert_ptr_nonnull(strstr(out, "layer hidden (4 neurons)"));
   /* The default output name is the model's; --profile times the phases. */
   ck_assert_int_eq(ladsim("run m.yaml --quiet --profile"), 0);
-  ck_assert_ptr_nonnull(strstr(out, "profile (1 rank)"));
+  ck_assert_ptr_nonnull(strstr(out, "profile (1 process, without MPI)"));
   ck_assert_ptr_nonnull(strstr(out, "steps"));
   ck_assert_ptr_nonnull(strstr(out, "evaluation"));
   ck_assert(exists("m.h5"));
@@ -94,6 +95,37 @@ static void put(const char *name, const char *text)
   fputs(text, f);
   fclose(f);
 }
+
+/* Run without a launcher, the program does not start MPI; with
+ * LADSIM_MPI=1 it starts it as one rank. The two write the same files, to
+ * the bit: a rate model with its evaluation, and a spiking model that
+ * learns and records its spikes. */
+START_TEST(test_lone_process_without_mpi)
+{
+  ck_assert_msg(ladsim("run m.yaml -o lone.h5 --quiet --profile") == 0, "%s", out);
+  ck_assert_msg(strstr(out, "profile (1 process, without MPI)") != NULL, "%s", out);
+  char cmd[1024], a_path[256], b_path[256];
+  snprintf(cmd, sizeof cmd, "cd %s && LADSIM_MPI=1 %s run m.yaml -o one.h5 --quiet --profile "
+           "2>&1", dir, prog);
+  ck_assert_msg(run_shell(cmd) == 0, "%s", out);
+  ck_assert_msg(strstr(out, "profile (1 rank)") != NULL, "%s", out);
+  put("lif.yaml", LADSIM_TEST_LIF_INPUT LADSIM_TEST_LIF_FEAT("")
+      "record: {spikes: all, metrics: 20 ms}\n");
+  ck_assert_msg(ladsim("run lif.yaml -o lif_lone.h5 --quiet") == 0, "%s", out);
+  snprintf(cmd, sizeof cmd, "cd %s && LADSIM_MPI=1 %s run lif.yaml -o lif_one.h5 --quiet 2>&1",
+           dir, prog);
+  ck_assert_msg(run_shell(cmd) == 0, "%s", out);
+  static const char *const pairs[][2] = {{"lone.h5", "one.h5"}, {"lif_lone.h5", "lif_one.h5"}};
+  for (int k = 0; k < 2; k++) {
+    snprintf(a_path, sizeof a_path, "%s/%s", dir, pairs[k][0]);
+    snprintf(b_path, sizeof b_path, "%s/%s", dir, pairs[k][1]);
+    ladsim_test_h5cmp c = ladsim_test_compare_files(a_path, b_path);
+    ck_assert_msg(c.compared > 15 && c.differ == 0, "%s: %zu of %zu data sets differ, the "
+                  "first %s", pairs[k][0], c.differ, c.compared, c.first);
+  }
+  ck_assert(h5_holds("lif_lone.h5", "/spikes/feat/timestamps"));
+}
+END_TEST
 
 /* Neither -o nor --checkpoint overwrites what the run reads or each other;
  * a file at the checkpoint path that is not this run's checkpoint is kept
@@ -212,20 +244,31 @@ END_TEST
  * checkpoint writes the file of a run that never stopped. */
 /* A write that fails on a full disk (here a file size limit: EFBIG, as
  * ENOSPC would) ends the run with one message and exit status 1, not a
- * crash in MPI_Finalize (exit 139), and the .partial file opens with what
- * was flushed before the failure. 96 KiB is reached in the first record
- * round of m.yaml, whose whole file takes 140 KiB. */
+ * crash when HDF5 shuts down (exit 139), and the .partial file opens with
+ * what was flushed before the failure. 96 KiB is reached in the first
+ * record round of m.yaml, whose whole file takes 140 KiB. A lone process
+ * writes through HDF5's POSIX driver, whose chunk cache holds the values
+ * appended until the round's flush, which fails; with LADSIM_MPI=1 it
+ * starts MPI as one rank and writes through MPI-IO, where the append
+ * itself fails. Each names the call that failed. */
 START_TEST(test_disk_full_keeps_partial)
 {
-  int st = ladsim_file_limit(96, "run m.yaml -o full.h5 --quiet");
-  ck_assert_msg(st == 1, "exit %d: %s", st, out);
-  ck_assert_int_eq(count("error:"), 1);
-  ck_assert_ptr_nonnull(strstr(out, "cannot append to"));
-  ck_assert_ptr_nonnull(strstr(out, "full.h5.partial"));
-  ck_assert(!exists("full.h5"));
-  ck_assert(h5_holds("full.h5.partial", "/config/resolved"));
+  static const char *const how[][2] = {
+    {"", "cannot flush the output file in full.h5.partial: pwrite failed"},
+    {"LADSIM_MPI=1", "in full.h5.partial: MPI_File_write_at failed"}};
+  for (int k = 0; k < 2; k++) {
+    int st = ladsim_file_limit(96, how[k][0], "run m.yaml -o full.h5 --quiet");
+    ck_assert_msg(st == 1, "exit %d: %s", st, out);
+    ck_assert_int_eq(count("error:"), 1);
+    ck_assert_msg(strstr(out, how[k][1]) != NULL, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "is the disk full?"));
+    ck_assert_ptr_nonnull(strstr(out, "what was recorded so far is in full.h5.partial"));
+    ck_assert(!exists("full.h5"));
+    ck_assert(h5_holds("full.h5.partial", "/config/resolved"));
+    unlink_in_dir("full.h5.partial");
+  }
   /* Without the limit the same run completes: the failure was the limit. */
-  ck_assert_msg(ladsim_file_limit(100000, "run m.yaml -o ok.h5 --quiet") == 0, "%s", out);
+  ck_assert_msg(ladsim_file_limit(100000, "", "run m.yaml -o ok.h5 --quiet") == 0, "%s", out);
   ck_assert(h5_holds("ok.h5", "/metrics/time"));
 }
 END_TEST
@@ -439,6 +482,7 @@ int main(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_help_and_version);
   tcase_add_test(tc, test_run_writes_once);
+  tcase_add_test(tc, test_lone_process_without_mpi);
   tcase_add_test(tc, test_bad_model_leaves_nothing);
   tcase_add_test(tc, test_divergence_keeps_partial);
   tcase_add_test(tc, test_probe_partial_with_snapshots);

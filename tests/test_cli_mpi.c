@@ -40,7 +40,7 @@ START_TEST(test_disk_full_stops_every_rank)
     char *n = strstr(launcher, "-n ");
     ck_assert_ptr_nonnull(n);
     n[3] = (char)('0' + ranks);
-    int st = ladsim_file_limit(96, "run m.yaml -o full.h5 --quiet");
+    int st = ladsim_file_limit(96, "", "run m.yaml -o full.h5 --quiet");
     ck_assert_msg(st == 1, "%d ranks: exit %d: %s", ranks, st, out);
     ck_assert_msg(count("error:") == 1, "%d ranks: %s", ranks, out);
     ck_assert_ptr_nonnull(strstr(out, "cannot append to"));

@@ -25,7 +25,9 @@
 typedef struct ladsim_output ladsim_output;
 
 /* Creates path + ".partial" on comm. If path exists and force is false,
- * fails with LADSIM_EEXIST and touches nothing. Collective. */
+ * fails with LADSIM_EEXIST and touches nothing. Collective. comm may be
+ * MPI_COMM_NULL: one process, which writes through HDF5's POSIX driver
+ * instead of MPI-IO and need not have started MPI. */
 ladsim_status ladsim_output_create(MPI_Comm comm, const char *path, bool force,
                                    ladsim_output **out);
 

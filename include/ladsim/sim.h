@@ -12,7 +12,8 @@
 typedef struct ladsim_sim ladsim_sim;
 
 /* Loads the data sets and builds the network of model m (which must outlive
- * the simulation). Collective over comm. */
+ * the simulation). Collective over comm. comm may be MPI_COMM_NULL: one
+ * process, which makes no MPI call and need not have started MPI. */
 ladsim_status ladsim_sim_create(MPI_Comm comm, const ladsim_model *m,
                                 ladsim_sim **out);
 void ladsim_sim_free(ladsim_sim *s);

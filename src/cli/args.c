@@ -88,7 +88,7 @@ ladsim_status ladsim_cli_parse(int argc, char **argv, int first, const char *usa
 
 ladsim_status ladsim_cli_sim_create(const ladsim_model *m, ladsim_sim **sim)
 {
-  ladsim_status st = ladsim_sim_create(MPI_COMM_WORLD, m, sim);
+  ladsim_status st = ladsim_sim_create(ladsim_cli_world(), m, sim);
   if (st != LADSIM_ECONFIG)
     return st;
   /* The network's checks know the key but not the file: name the model. */

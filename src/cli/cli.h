@@ -41,7 +41,11 @@ bool ladsim_cli_start(int argc, char **argv, const char *usage, const char *oper
 ladsim_status ladsim_cli_check_paths(const ladsim_cli_args *a, const char *out,
                                      const char *ckpt, const ladsim_model *m);
 
-/* ladsim_sim_create on MPI_COMM_WORLD; a model error found while building
+/* The ranks of this run: MPI_COMM_WORLD under a launcher, MPI_COMM_NULL
+ * for a lone process, which does not start MPI (main.c). Not collective. */
+MPI_Comm ladsim_cli_world(void);
+
+/* ladsim_sim_create on ladsim_cli_world(); a model error found while building
  * the network gets the model file's name in front. Collective. */
 ladsim_status ladsim_cli_sim_create(const ladsim_model *m, ladsim_sim **sim);
 

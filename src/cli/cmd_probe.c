@@ -78,7 +78,7 @@ static ladsim_status probe(const ladsim_cli_args *a, int rank)
   LADSIM_CHECK_GOTO(st, check_snapshots(f, a->model, rank), done);
   LADSIM_CHECK_GOTO(st, ladsim_input_file_read_string(f, "/config/resolved", &text), done);
   LADSIM_CHECK_GOTO(st, ladsim_model_parse(text, a->model, a->sets, a->n_sets, &m), done);
-  LADSIM_CHECK_GOTO(st, ladsim_sim_create(MPI_COMM_WORLD, m, &sim), done);
+  LADSIM_CHECK_GOTO(st, ladsim_sim_create(ladsim_cli_world(), m, &sim), done);
   LADSIM_CHECK_GOTO(st, ladsim_sim_load_weights(sim, f), done);
   ladsim_report rep;
   LADSIM_CHECK_GOTO(st, ladsim_sim_evaluate(sim, NULL, &rep), done);

@@ -36,10 +36,10 @@ static const char usage[] =
   "  --quiet           never print the progress line (not with --progress)\n"
   "  --profile         print the time spent in each phase of the run at the end\n";
 
-/* ctx points to the wall time (MPI_Wtime) at which the run started. */
+/* ctx points to the wall time (ladsim_prof_wall) at which the run started. */
 static void progress_line(void *ctx, double t, double total, double rate)
 {
-  double elapsed = MPI_Wtime() - *(const double *)ctx;
+  double elapsed = ladsim_prof_wall() - *(const double *)ctx;
   double remaining = t > 0 ? elapsed * (total - t) / t : 0.0;
   fprintf(stderr, "\r  t = %9.1f s of %.1f s (%5.1f%%)  %7.0f samples/s  ETA %5.0f s ",
           t * 1e-3, total * 1e-3, 100.0 * t / total, rate, remaining);
@@ -125,7 +125,7 @@ static ladsim_status resume_source(const char *ckpt, const char *out_path, int r
                                    char **records, char **moved)
 {
   *moved = NULL;
-  LADSIM_CHECK(ladsim_comm_agree(MPI_COMM_WORLD, ladsim_checkpoint_records(ckpt, records)));
+  LADSIM_CHECK(ladsim_comm_agree(ladsim_cli_world(), ladsim_checkpoint_records(ckpt, records)));
   size_t len = strlen(out_path) + sizeof ".partial.resumed";
   char *partial = malloc(len), *aside = malloc(len);
   if (!partial || !aside) {
@@ -142,7 +142,7 @@ static ladsim_status resume_source(const char *ckpt, const char *out_path, int r
   if (same && rank == 0 && rename(partial, aside) != 0)
     st = LADSIM_ERROR(LADSIM_EIO, "cannot move %s aside to resume from it: %s", partial,
                       strerror(errno));
-  st = ladsim_comm_agree(MPI_COMM_WORLD, st);
+  st = ladsim_comm_agree(ladsim_cli_world(), st);
   free(partial);
   if (same && st == LADSIM_OK) {
     free(*records);
@@ -252,7 +252,7 @@ static ladsim_status prepare(const ladsim_cli_args *a, const char *out_path, int
     LADSIM_CHECK(ladsim_sim_resume(*sim, a->resume));
     LADSIM_CHECK(resume_source(a->resume, out_path, rank, &records, &moved));
   }
-  st = ladsim_output_create(MPI_COMM_WORLD, out_path, a->force, o);
+  st = ladsim_output_create(ladsim_cli_world(), out_path, a->force, o);
   if (st == LADSIM_OK)
     st = write_config(*o, *m);
   if (st == LADSIM_OK && a->resume)
@@ -272,7 +272,7 @@ static int run(const ladsim_cli_args *a, const char *out_path, int rank)
   ladsim_status st;
   LADSIM_CHECK_GOTO(st, prepare(a, out_path, rank, &m, &sim, &o), done);
   bool show = a->progress == 1 || (a->progress == -1 && isatty(STDERR_FILENO));
-  double started = MPI_Wtime();
+  double started = ladsim_prof_wall();
   if (show && rank == 0)
     ladsim_sim_set_progress(sim, progress_line, &started);
   catch_stop_signals();
@@ -283,7 +283,7 @@ static int run(const ladsim_cli_args *a, const char *out_path, int rank)
     if (st == LADSIM_OK && rank == 0)
       fprintf(stderr, "ladsim: wrote %s\n", out_path);
     if (st == LADSIM_OK && a->profile)
-      ladsim_prof_print(MPI_COMM_WORLD, stderr);
+      ladsim_prof_print(ladsim_cli_world(), stderr);
   }
 done:
   if (st != LADSIM_OK && o) {

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "core/linalg.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,28 +60,52 @@ static int dispatch(int argc, char **argv, int rank)
   return 2;
 }
 
-/* Run without a launcher, ladsim is one rank: Open MPI then need not start
- * its runtime daemon (about 0.1 s at every start). Nor does a lone rank need
- * a network transport: left to choose, Open MPI 4 opens its matching
- * transport layers, and the InfiniPath (PSM) one pins the process and
- * sleeps 0.1 s on each of its two device probes, which was 0.25 s of a
- * 0.3 s start-up (strace on the CUBA benchmark). The point-to-point layer
- * ob1 over the loopback transport "self" is all one rank uses. A user's own
- * settings and a run under mpirun are left alone. */
+static MPI_Comm world = MPI_COMM_NULL;
+
+MPI_Comm ladsim_cli_world(void)
+{
+  return world;
+}
+
+/* Whether a launcher (mpirun, mpiexec, srun with PMI or PMIx) started this
+ * process as a rank of a job, even a job of one rank. */
+static bool launched(void)
+{
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
+}
+
+/* Run without a launcher, ladsim is one process and does not start MPI
+ * at all: starting and finishing Open MPI's runtime, even alone (a
+ * singleton, with its daemon, network transports and hwloc's device
+ * probes held off), loads some forty plugins and took 13 ms of the 0.10 s
+ * of a 1 s CUBA run (bench/cuba.sh). Everything that spans ranks takes
+ * MPI_COMM_NULL as the communicator of that one process (comm/comm.h),
+ * and the output is written through HDF5's POSIX driver. Setting
+ * LADSIM_MPI=1 starts MPI anyway, as one rank (for comparing the two). */
+static bool wants_mpi(void)
+{
+  const char *force = getenv("LADSIM_MPI");
+  return launched() || (force != NULL && strcmp(force, "1") == 0);
+}
+
+/* A lone rank that does start MPI need not start Open MPI's runtime
+ * daemon (about 0.1 s at every start). Nor does it need a network
+ * transport: left to choose, Open MPI 4 opens its matching transport
+ * layers, and the InfiniPath (PSM) one pins the process and sleeps 0.1 s
+ * on each of its two device probes. The point-to-point layer ob1 over the
+ * loopback transport "self" is all one rank uses. Nor does it place
+ * anything near a network card or a GPU: hwloc would read the
+ * configuration space of every PCI device (5 ms), and its OpenGL plugin
+ * loads the X11 libraries and tries to reach an X server (another 5 ms);
+ * its plugins for those and for XML through libxml2 are not even loaded.
+ * A user's own settings and a run under mpirun are left alone. */
 static void lone_rank_startup(void)
 {
-  if (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK"))
+  if (launched())
     return;
   setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
   setenv("OMPI_MCA_pml", "ob1", 0);
   setenv("OMPI_MCA_btl", "self", 0);
-  /* Nor does it place anything near a network card or a GPU: Open MPI's
-   * hwloc would read the configuration space of every PCI device (5 ms),
-   * and its OpenGL plugin loads the X11 libraries and tries to reach an X
-   * server at ten display numbers (another 5 ms). Its plugins for those
-   * and for XML through libxml2 (which brings in ICU) are not even
-   * loaded: loading and linking them was a quarter of start-up (10 ms of
-   * 42 ms for `ladsim --version`). hwloc's own XML code remains. */
   setenv("HWLOC_COMPONENTS", "-linuxio,-pci", 0);
   setenv("HWLOC_PLUGINS_BLACKLIST", "hwloc_gl,hwloc_opencl,hwloc_pci,hwloc_xml_libxml", 0);
 }
@@ -102,15 +127,20 @@ int main(int argc, char **argv)
   /* before MPI starts: OpenBLAS's threads, started when it was loaded,
    * would spin through MPI's start-up beside it */
   ladsim_blas_single_thread();
-  lone_rank_startup();
-  quiet_mpi_io();
-  if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
-    fprintf(stderr, "ladsim: MPI could not start\n");
-    return 1;
+  bool mpi = wants_mpi();
+  if (mpi) {
+    lone_rank_startup();
+    quiet_mpi_io();
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+      fprintf(stderr, "ladsim: MPI could not start\n");
+      return 1;
+    }
+    world = MPI_COMM_WORLD;
+    MPI_Comm_rank(world, &rank);
   }
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   int status = dispatch(argc, argv, rank);
   fflush(stdout);
-  MPI_Finalize();
+  if (mpi)
+    MPI_Finalize();
   return status;
 }

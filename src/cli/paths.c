@@ -170,5 +170,5 @@ static ladsim_status check_paths(const ladsim_cli_args *a, const char *out, cons
 ladsim_status ladsim_cli_check_paths(const ladsim_cli_args *a, const char *out,
                                      const char *ckpt, const ladsim_model *m)
 {
-  return ladsim_comm_agree(MPI_COMM_WORLD, check_paths(a, out, ckpt, m));
+  return ladsim_comm_agree(ladsim_cli_world(), check_paths(a, out, ckpt, m));
 }

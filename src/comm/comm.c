@@ -25,6 +25,81 @@ int ladsim_comm_owner(size_t n, int ranks, size_t i)
   return (int)(extra + (i - cut) / (base ? base : 1));
 }
 
+int ladsim_comm_rank(MPI_Comm comm)
+{
+  int rank = 0;
+  if (comm != MPI_COMM_NULL)
+    MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+int ladsim_comm_size(MPI_Comm comm)
+{
+  int size = 1;
+  if (comm != MPI_COMM_NULL)
+    MPI_Comm_size(comm, &size);
+  return size;
+}
+
+/* The size of the types that ladsim reduces, found without MPI (which may
+ * not be running); 0 for another type. */
+static size_t plain_type_size(MPI_Datatype type)
+{
+  if (type == MPI_CHAR)
+    return 1;
+  if (type == MPI_INT)
+    return sizeof(int);
+  if (type == MPI_LONG_LONG)
+    return sizeof(long long);
+  if (type == MPI_UINT64_T)
+    return sizeof(uint64_t);
+  if (type == MPI_DOUBLE)
+    return sizeof(double);
+  return 0;
+}
+
+/* A reduction over one process: recv is send. */
+static int reduce_alone(const void *send, void *recv, int count, MPI_Datatype type)
+{
+  size_t size = plain_type_size(type);
+  if (size == 0 || count < 0)
+    return MPI_ERR_TYPE;
+  if (send != MPI_IN_PLACE && count > 0)
+    memmove(recv, send, (size_t)count * size);
+  return MPI_SUCCESS;
+}
+
+int ladsim_comm_bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm)
+{
+  if (comm == MPI_COMM_NULL)
+    return MPI_SUCCESS;
+  return MPI_Bcast(buf, count, type, root, comm);
+}
+
+int ladsim_comm_allreduce(const void *send, void *recv, int count, MPI_Datatype type,
+                          MPI_Op op, MPI_Comm comm)
+{
+  if (comm == MPI_COMM_NULL)
+    return reduce_alone(send, recv, count, type);
+  return MPI_Allreduce(send, recv, count, type, op, comm);
+}
+
+int ladsim_comm_reduce(const void *send, void *recv, int count, MPI_Datatype type, MPI_Op op,
+                       int root, MPI_Comm comm)
+{
+  if (comm == MPI_COMM_NULL)
+    return reduce_alone(send, recv, count, type);
+  return MPI_Reduce(send, recv, count, type, op, root, comm);
+}
+
+int ladsim_comm_exscan(const void *send, void *recv, int count, MPI_Datatype type, MPI_Op op,
+                       MPI_Comm comm)
+{
+  if (comm == MPI_COMM_NULL)
+    return MPI_SUCCESS;
+  return MPI_Exscan(send, recv, count, type, op, comm);
+}
+
 /* The message travels as a fixed-size buffer so that one broadcast does. */
 #define AGREE_MESSAGE_MAX 2048
 
@@ -36,6 +111,10 @@ ladsim_status ladsim_comm_agree(MPI_Comm comm, ladsim_status status)
 
 ladsim_status ladsim_comm_agree_any(MPI_Comm comm, ladsim_status status, int *flag)
 {
+  if (comm == MPI_COMM_NULL) {
+    *flag = *flag != 0;
+    return status;
+  }
   int rank, size;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
@@ -68,8 +147,8 @@ ladsim_status ladsim_comm_layout_init(ladsim_comm_layout *l, MPI_Comm comm, size
                             .count = n};
   if (comm == MPI_COMM_NULL)
     return LADSIM_OK;
-  MPI_Comm_rank(comm, &l->rank);
-  MPI_Comm_size(comm, &l->size);
+  l->rank = ladsim_comm_rank(comm);
+  l->size = ladsim_comm_size(comm);
   if (n > INT32_MAX)
     return LADSIM_ERROR(LADSIM_EINVAL, "a layer of %zu neurons is too large to exchange "
                         "between ranks (at most %d)", n, INT32_MAX);
@@ -175,11 +254,7 @@ ladsim_status ladsim_comm_gather_rows(const ladsim_comm_layout *l, size_t rows, 
 ladsim_status ladsim_comm_gather_row_blocks(MPI_Comm comm, const size_t *count, size_t width,
                                             double *full)
 {
-  int rank = 0, size = 1;
-  if (comm != MPI_COMM_NULL) {
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-  }
+  int rank = ladsim_comm_rank(comm), size = ladsim_comm_size(comm);
   if (size == 1 || width == 0)
     return LADSIM_OK;
   int *counts = malloc(2 * (size_t)size * sizeof(int));
@@ -273,9 +348,7 @@ ladsim_status ladsim_comm_gather_bytes(MPI_Comm comm, ladsim_status status,
                                        const void *mine, size_t bytes, void **all,
                                        size_t *cap, size_t *total)
 {
-  int size = 1;
-  if (comm != MPI_COMM_NULL)
-    MPI_Comm_size(comm, &size);
+  int size = ladsim_comm_size(comm);
   *total = 0;
   if (size == 1) {
     if (status != LADSIM_OK)

@@ -11,6 +11,32 @@
 #include <stddef.h>
 #include <ladsim/error.h>
 
+/* A run's communicator may be MPI_COMM_NULL: one process that never
+ * started MPI (a lone rank run without a launcher starts in a few
+ * milliseconds instead of tens). The functions of this module take it as
+ * the communicator of that one process and make no MPI call for it; code
+ * that spans ranks uses them, or these wrappers, instead of calling MPI on
+ * a communicator that may be MPI_COMM_NULL. */
+
+/* This process's rank in comm and the number of ranks: 0 and 1 for
+ * MPI_COMM_NULL. Not collective. */
+int ladsim_comm_rank(MPI_Comm comm);
+int ladsim_comm_size(MPI_Comm comm);
+
+/* MPI_Bcast, MPI_Allreduce, MPI_Reduce and MPI_Exscan, with MPI_COMM_NULL
+ * standing for one process: a broadcast and an exclusive scan then leave
+ * buf as it is (as MPI leaves the result of an exclusive scan undefined on
+ * rank 0), a reduction copies send into recv unless send is MPI_IN_PLACE.
+ * For MPI_COMM_NULL, type is one of MPI_CHAR, MPI_INT, MPI_LONG_LONG,
+ * MPI_UINT64_T and MPI_DOUBLE. Return MPI's code. Collective. */
+int ladsim_comm_bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm);
+int ladsim_comm_allreduce(const void *send, void *recv, int count, MPI_Datatype type,
+                          MPI_Op op, MPI_Comm comm);
+int ladsim_comm_reduce(const void *send, void *recv, int count, MPI_Datatype type, MPI_Op op,
+                       int root, MPI_Comm comm);
+int ladsim_comm_exscan(const void *send, void *recv, int count, MPI_Datatype type, MPI_Op op,
+                       MPI_Comm comm);
+
 /* The block [*first, *first + *count) of n items that rank `rank` of
  * `ranks` owns. Not collective. */
 void ladsim_comm_block(size_t n, int ranks, int rank, size_t *first, size_t *count);

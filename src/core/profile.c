@@ -2,6 +2,7 @@
 #include "config.h"
 #include "core/profile.h"
 
+#include <string.h>
 #include <time.h>
 
 static const char *const names[LADSIM_PROF_COUNT] = {
@@ -15,7 +16,7 @@ static int open_phase[LADSIM_PROF_COUNT];
  * simulated, so a scaling study can relate traffic to model time. */
 static double bytes_sim, bytes_eval, model_ms;
 
-static double now(void)
+double ladsim_prof_wall(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -24,13 +25,13 @@ static double now(void)
 
 void ladsim_prof_start(ladsim_prof_phase ph)
 {
-  started[ph] = now();
+  started[ph] = ladsim_prof_wall();
   open_phase[ph] = 1;
 }
 
 void ladsim_prof_stop(ladsim_prof_phase ph)
 {
-  total[ph] += now() - started[ph];
+  total[ph] += ladsim_prof_wall() - started[ph];
   calls[ph]++;
   open_phase[ph] = 0;
 }
@@ -70,18 +71,25 @@ void ladsim_prof_reset(void)
 
 void ladsim_prof_print(MPI_Comm comm, FILE *f)
 {
-  int rank, size;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  int rank = 0, size = 1;
   double worst[LADSIM_PROF_COUNT], sum[LADSIM_PROF_COUNT];
-  double mine[2] = {bytes_sim, bytes_eval}, bytes[2] = {0.0, 0.0};
-  MPI_Reduce(total, worst, LADSIM_PROF_COUNT, MPI_DOUBLE, MPI_MAX, 0, comm);
-  MPI_Reduce(total, sum, LADSIM_PROF_COUNT, MPI_DOUBLE, MPI_SUM, 0, comm);
-  MPI_Reduce(mine, bytes, 2, MPI_DOUBLE, MPI_SUM, 0, comm);
+  double mine[2] = {bytes_sim, bytes_eval}, bytes[2] = {bytes_sim, bytes_eval};
+  memcpy(worst, total, sizeof total);
+  memcpy(sum, total, sizeof total);
+  if (comm != MPI_COMM_NULL) {   /* one process without MPI: its own figures */
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    MPI_Reduce(total, worst, LADSIM_PROF_COUNT, MPI_DOUBLE, MPI_MAX, 0, comm);
+    MPI_Reduce(total, sum, LADSIM_PROF_COUNT, MPI_DOUBLE, MPI_SUM, 0, comm);
+    MPI_Reduce(mine, bytes, 2, MPI_DOUBLE, MPI_SUM, 0, comm);
+  }
   if (rank != 0)
     return;
-  fprintf(f, "profile (%d rank%s)      slowest rank s   mean s        calls\n", size,
-          size == 1 ? "" : "s");
+  if (comm == MPI_COMM_NULL)
+    fprintf(f, "profile (1 process, without MPI)   time s   mean s        calls\n");
+  else
+    fprintf(f, "profile (%d rank%s)      slowest rank s   mean s        calls\n", size,
+            size == 1 ? "" : "s");
   for (int i = 0; i < LADSIM_PROF_COUNT; i++)
     fprintf(f, "  %-22s %14.3f %8.3f %12llu\n", names[i], worst[i], sum[i] / size, calls[i]);
   double model_s = 1e-3 * model_ms;

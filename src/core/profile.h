@@ -18,6 +18,10 @@ typedef enum {
   LADSIM_PROF_COUNT
 } ladsim_prof_phase;
 
+/* Seconds of wall time from a fixed point (a monotonic clock, which MPI
+ * need not be running to read). Not collective. */
+double ladsim_prof_wall(void);
+
 /* Starts and stops the timer of a phase (not nested with itself). Cheap
  * enough for every step: two clock reads. Not collective. */
 void ladsim_prof_start(ladsim_prof_phase ph);
@@ -41,7 +45,8 @@ void ladsim_prof_reset(void);
 /* Prints, per phase, the time of the slowest rank, the mean over ranks and
  * the number of times it ran, then the model time simulated and the bytes
  * sent per rank (mean over ranks), while simulating (also per second of
- * model time) and while evaluating. Collective over comm; rank 0 prints. */
+ * model time) and while evaluating. Collective over comm (MPI_COMM_NULL: one
+ * process without MPI); rank 0 prints. */
 void ladsim_prof_print(MPI_Comm comm, FILE *f);
 
 #endif

@@ -34,12 +34,13 @@ typedef struct {
 } ladsim__ext;
 
 struct ladsim_output {
-  MPI_Comm comm;          /* our duplicate of the caller's communicator */
+  MPI_Comm comm;          /* our duplicate of the caller's communicator;
+                           * MPI_COMM_NULL: one process without MPI */
   int rank;
   char *path;             /* final name */
   char *partial;          /* path + ".partial", the name while writing */
   hid_t file;
-  hid_t dxpl;             /* independent MPI-IO transfers (mpio_guard.c) */
+  hid_t dxpl;             /* independent MPI-IO transfers (write_guard.c) */
   hid_t lcpl;             /* creates missing groups on the way of a path */
   ladsim__ext *ext;
   size_t n_ext, cap_ext;
@@ -72,7 +73,7 @@ ladsim_status ladsim__h5_error(ladsim_status code, const char *src, int line,
  * the output's communicator): a failure on any rank is returned on all of
  * them with its message. If a write to the file failed on any rank, the
  * output is marked failed on all of them: it takes no further HDF5 call
- * but its closing, and its later writes are dropped (mpio_guard.c).
+ * but its closing, and its later writes are dropped (write_guard.c).
  * Collective. */
 ladsim_status ladsim__output_agree(ladsim_output *o, ladsim_status status);
 
@@ -86,21 +87,22 @@ ladsim_status ladsim__output_step(ladsim_output *o, bool ok, const char *verb,
  * collective entry point calls it first. Not collective. */
 ladsim_status ladsim__output_usable(const ladsim_output *o);
 
-/* Keeps the failures of MPI-IO writes to file from HDF5, so that it
- * takes the same way on every rank (mpio_guard.c); comm is the output's
- * communicator. Returns false if the file's MPI handle cannot be had.
- * Not collective, nor are the three below. */
-bool ladsim__mpio_guard(hid_t file, MPI_Comm comm);
+/* Keeps the failures of writes to file from HDF5, so that it takes the
+ * same way on every rank (write_guard.c); owner is the output it belongs
+ * to, mpio whether the file is open through MPI-IO (else through HDF5's
+ * POSIX driver). Returns false if the file's handle cannot be had. Not
+ * collective, nor are the three below. */
+bool ladsim__write_guard(hid_t file, const void *owner, bool mpio);
 
-/* Why a write to the file of comm failed on this rank, NULL if none did. */
-const char *ladsim__mpio_failed(MPI_Comm comm);
+/* Why a write to the file of owner failed on this rank, NULL if none did. */
+const char *ladsim__write_failed(const void *owner);
 
-/* Drops every later write to the file of comm (after a failure, so that
+/* Drops every later write to the file of owner (after a failure, so that
  * HDF5 can close it). */
-void ladsim__mpio_discard(MPI_Comm comm);
+void ladsim__write_discard(const void *owner);
 
-/* Forgets the file of comm once it is closed. */
-void ladsim__mpio_unguard(MPI_Comm comm);
+/* Forgets the file of owner once it is closed. */
+void ladsim__write_unguard(const void *owner);
 
 /* Sets dcpl so that chunks are allocated without writing fill values.
  * For the extendible data sets: parallel HDF5 allocates a chunk when a

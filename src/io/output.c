@@ -44,10 +44,9 @@ static char *concat(const char *a, const char *b)
  * HDF5 closed the file can still be asked for. */
 static void output_free(ladsim_output *o)
 {
-  if (o->comm != MPI_COMM_NULL) {
-    ladsim__mpio_unguard(o->comm);
+  ladsim__write_unguard(o);
+  if (o->comm != MPI_COMM_NULL)
     MPI_Comm_free(&o->comm);
-  }
   free(o->ext);
   free(o->partial);
   free(o->path);
@@ -68,8 +67,9 @@ static ladsim_status output_new(MPI_Comm comm, const char *path,
     output_free(o);
     return LADSIM_ERROR(LADSIM_ENOMEM, "no memory for the output %s", path);
   }
-  if (MPI_Comm_dup(comm, &o->comm) != MPI_SUCCESS
-      || MPI_Comm_rank(o->comm, &o->rank) != MPI_SUCCESS) {
+  if (comm != MPI_COMM_NULL
+      && (MPI_Comm_dup(comm, &o->comm) != MPI_SUCCESS
+          || MPI_Comm_rank(o->comm, &o->rank) != MPI_SUCCESS)) {
     output_free(o);
     return mpi_failed("MPI_Comm_dup", path);
   }
@@ -85,7 +85,7 @@ static ladsim_status check_target(const ladsim_output *o, bool force)
   struct stat st;
   if (o->rank == 0 && stat(o->path, &st) == 0)
     target = S_ISDIR(st.st_mode) ? TARGET_DIRECTORY : TARGET_EXISTS;
-  if (MPI_Bcast(&target, 1, MPI_INT, 0, o->comm) != MPI_SUCCESS)
+  if (ladsim_comm_bcast(&target, 1, MPI_INT, 0, o->comm) != MPI_SUCCESS)
     return mpi_failed("MPI_Bcast", o->path);
   if (target == TARGET_DIRECTORY)
     return LADSIM_ERROR(LADSIM_EEXIST,
@@ -98,15 +98,19 @@ static ladsim_status check_target(const ladsim_output *o, bool force)
   return LADSIM_OK;
 }
 
+/* Ranks write through MPI-IO; one process without MPI through the POSIX
+ * driver (sec2), which is what serial HDF5 uses. */
 static ladsim_status open_file(ladsim_output *o)
 {
+  bool mpio = o->comm != MPI_COMM_NULL;
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   bool ok = fapl >= 0
-            && H5Pset_fapl_mpio(fapl, o->comm, MPI_INFO_NULL) >= 0
-            && H5Pset_coll_metadata_write(fapl, false) >= 0;
+            && (mpio ? H5Pset_fapl_mpio(fapl, o->comm, MPI_INFO_NULL) >= 0
+                           && H5Pset_coll_metadata_write(fapl, false) >= 0
+                     : H5Pset_fapl_sec2(fapl) >= 0);
   /* Independent transfers, for the data and the metadata: each rank
    * writes its own contiguous block, and a failed write is then seen by
-   * the rank that made it (mpio_guard.c). */
+   * the rank that made it (write_guard.c). */
   if (ok)
     o->file = H5Fcreate(o->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   ladsim__h5_close(fapl);
@@ -118,12 +122,12 @@ static ladsim_status open_file(ladsim_output *o)
                      ladsim__h5_reason(reason, sizeof reason));
   }
   LADSIM_CHECK(ladsim__output_agree(o, s));
-  LADSIM_CHECK(ladsim__output_step(o, ladsim__mpio_guard(o->file, o->comm),
+  LADSIM_CHECK(ladsim__output_step(o, ladsim__write_guard(o->file, o, mpio),
                                    "guard the writes to", "the output file"));
   o->dxpl = H5Pcreate(H5P_DATASET_XFER);
   o->lcpl = H5Pcreate(H5P_LINK_CREATE);
   ok = o->dxpl >= 0 && o->lcpl >= 0
-       && H5Pset_dxpl_mpio(o->dxpl, H5FD_MPIO_INDEPENDENT) >= 0
+       && (!mpio || H5Pset_dxpl_mpio(o->dxpl, H5FD_MPIO_INDEPENDENT) >= 0)
        && H5Pset_create_intermediate_group(o->lcpl, 1) >= 0;
   LADSIM_CHECK(ladsim__output_step(o, ok, "set up", "the transfer properties"));
   return LADSIM_OK;
@@ -141,7 +145,7 @@ static ladsim_status creation_time(const ladsim_output *o, char buf[TIME_MAX])
         || strftime(buf, TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
       snprintf(buf, TIME_MAX, "unknown");
   }
-  if (MPI_Bcast(buf, TIME_MAX, MPI_CHAR, 0, o->comm) != MPI_SUCCESS)
+  if (ladsim_comm_bcast(buf, TIME_MAX, MPI_CHAR, 0, o->comm) != MPI_SUCCESS)
     return mpi_failed("MPI_Bcast", o->path);
   return LADSIM_OK;
 }
@@ -168,7 +172,7 @@ static ladsim_status rename_final(const ladsim_output *o)
   int err = 0;
   if (o->rank == 0 && rename(o->partial, o->path) != 0)
     err = errno;
-  if (MPI_Bcast(&err, 1, MPI_INT, 0, o->comm) != MPI_SUCCESS)
+  if (ladsim_comm_bcast(&err, 1, MPI_INT, 0, o->comm) != MPI_SUCCESS)
     return mpi_failed("MPI_Bcast", o->path);
   if (err != 0)
     return LADSIM_ERROR(LADSIM_EIO,
@@ -322,11 +326,11 @@ ladsim_status ladsim__output_agree(ladsim_output *o, ladsim_status status)
     return s;
   /* Only a failed write stops the output: HDF5 refusing an operation
    * (a data set written twice) leaves the file as good as it was. */
-  int mine = ladsim__mpio_failed(o->comm) != NULL, any = mine;
-  if (MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, o->comm) != MPI_SUCCESS
+  int mine = ladsim__write_failed(o) != NULL, any = mine;
+  if (ladsim_comm_allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, o->comm) != MPI_SUCCESS
       || any) {
     o->failed = true;
-    ladsim__mpio_discard(o->comm);
+    ladsim__write_discard(o);
   }
   return s;
 }
@@ -335,7 +339,7 @@ ladsim_status ladsim__output_step(ladsim_output *o, bool ok, const char *verb,
                                   const char *obj)
 {
   ladsim_status s = LADSIM_OK;
-  const char *why = ladsim__mpio_failed(o->comm);
+  const char *why = ladsim__write_failed(o);
   if (why != NULL)
     s = LADSIM_ERROR(LADSIM_EIO, "cannot %s %s in %s: %s; is the disk full?",
                      verb, obj, o->partial, why);

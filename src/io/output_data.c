@@ -8,6 +8,7 @@
  * between HDF5 calls, never inside one. */
 #include "config.h"
 #include "io/io.h"
+#include "comm/comm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ static ladsim_status agree_rows(const ladsim_output *o, const char *dset,
 {
   ladsim_status mine = check_rows(dset, total, row0, nrows, data);
   int failed = mine != LADSIM_OK, any = 0;
-  if (MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, o->comm)
+  if (ladsim_comm_allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, o->comm)
       != MPI_SUCCESS)
     return LADSIM_ERROR(LADSIM_EMPI, "MPI_Allreduce failed while writing %s",
                         dset);

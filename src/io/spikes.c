@@ -9,6 +9,7 @@
  * across appends before anything is written. */
 #include "config.h"
 #include "io/io.h"
+#include "comm/comm.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -90,9 +91,9 @@ static ladsim_status scan_ranks(const ladsim_output *o, const char *group,
 {
   uint64_t count = valid ? n : 0, offset = 0;
   double last = valid && n > 0 ? times[n - 1] : -INFINITY, before = -INFINITY;
-  if (MPI_Exscan(&count, &offset, 1, MPI_UINT64_T, MPI_SUM, o->comm)
+  if (ladsim_comm_exscan(&count, &offset, 1, MPI_UINT64_T, MPI_SUM, o->comm)
           != MPI_SUCCESS
-      || MPI_Exscan(&last, &before, 1, MPI_DOUBLE, MPI_MAX, o->comm)
+      || ladsim_comm_exscan(&last, &before, 1, MPI_DOUBLE, MPI_MAX, o->comm)
              != MPI_SUCCESS)
     return mpi_failed("MPI_Exscan", group);
   if (o->rank == 0) {
@@ -123,7 +124,7 @@ static ladsim_status place_spikes(const ladsim_output *o, const char *group,
   LADSIM_CHECK(scan_ranks(o, group, last_written, n, times,
                           mine == LADSIM_OK, place, &mine));
   uint64_t sums[2] = {mine == LADSIM_OK ? n : 0, mine != LADSIM_OK};
-  if (MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_UINT64_T, MPI_SUM, o->comm)
+  if (ladsim_comm_allreduce(MPI_IN_PLACE, sums, 2, MPI_UINT64_T, MPI_SUM, o->comm)
       != MPI_SUCCESS)
     return mpi_failed("MPI_Allreduce", group);
   if (mine != LADSIM_OK)
@@ -142,7 +143,7 @@ static ladsim_status latest_time(const ladsim_output *o, const char *group,
                                  size_t n, const double *times, double *latest)
 {
   double last = n > 0 ? times[n - 1] : -INFINITY;
-  if (MPI_Allreduce(MPI_IN_PLACE, &last, 1, MPI_DOUBLE, MPI_MAX, o->comm)
+  if (ladsim_comm_allreduce(MPI_IN_PLACE, &last, 1, MPI_DOUBLE, MPI_MAX, o->comm)
       != MPI_SUCCESS)
     return mpi_failed("MPI_Allreduce", group);
   *latest = fmax(*latest, last);

@@ -27,10 +27,7 @@ static ladsim_status list_reserve(ladsim_spike_list *l, size_t need)
 
 bool ladsim__network_alone(const ladsim_network *net)
 {
-  int size = 1;
-  if (net->comm != MPI_COMM_NULL)
-    MPI_Comm_size(net->comm, &size);
-  return size == 1;
+  return ladsim_comm_size(net->comm) == 1;
 }
 
 ladsim_status ladsim__network_post(ladsim_network *net, size_t i)

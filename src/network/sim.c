@@ -19,13 +19,6 @@ void ladsim_sim_request_stop(void)
   stop_requested = 1;
 }
 
-static double wall_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The model reader has checked that durations are multiples of the
  * resolution. */
 int64_t ladsim__steps_of(const ladsim_model *m, double ms)
@@ -103,8 +96,8 @@ static ladsim_status create(MPI_Comm comm, const ladsim_model *m, ladsim_sim **o
   if (!s)
     return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for the simulation");
   s->comm = comm;
-  MPI_Comm_rank(comm, &s->rank);
-  MPI_Comm_size(comm, &s->size);
+  s->rank = ladsim_comm_rank(comm);
+  s->size = ladsim_comm_size(comm);
   s->m = m;
   s->last_metrics = s->last_weights = s->last_ckpt = -1;
   stop_requested = 0;   /* a stop asked of an earlier simulation is not for this one */
@@ -213,7 +206,7 @@ static ladsim_status stop_agreed(ladsim_sim *s, bool collective, bool *stop)
 {
   int mine = stop_requested != 0, any = mine;
   if (s->size > 1 && collective
-      && MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, s->comm) != MPI_SUCCESS)
+      && ladsim_comm_allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, s->comm) != MPI_SUCCESS)
     return LADSIM_ERROR(LADSIM_EMPI, "MPI_Allreduce failed agreeing on a stop");
   *stop = any && (collective || s->size == 1);
   return LADSIM_OK;
@@ -282,7 +275,7 @@ static void report_progress(ladsim_sim *s, double t0, double *last)
 {
   if (!s->progress)
     return;
-  double now = wall_seconds();
+  double now = ladsim_prof_wall();
   if (now - *last < s->m->record.progress * 1e-3 && s->views_done < s->n_views)
     return;
   *last = now;
@@ -398,7 +391,7 @@ static ladsim_status loop(ladsim_sim *s, ladsim_output *o)
 {
   if (!s->resumed)
     LADSIM_CHECK(start(s, o));
-  double t0 = wall_seconds(), last = t0;
+  double t0 = ladsim_prof_wall(), last = t0;
   ladsim_event ev;
   while (ladsim_event_queue_peek(s->queue, &ev)) {
     if (ev.step > s->step) {

@@ -86,8 +86,10 @@ static ladsim_status load_whole(ladsim_sim *s, ladsim_network *whole, bool init,
 {
   for (size_t i = 0; i < s->net->n_units; i++) {
     const ladsim_unit *u = &s->net->units[i], *w = &whole->units[i];
-    for (int q = 0; q < s->size; q++)
-      count[q] = (size_t)u->part->counts[q];
+    for (int q = 0; q < s->size; q++) {
+      size_t first;
+      ladsim_comm_block(u->part->n, s->size, q, &first, &count[q]);
+    }
     memcpy(*w->W + u->lo * u->d, init ? s->W0[i] : *u->W, u->nl * u->d * sizeof(double));
     memcpy(*w->b + u->lo, init ? s->b0[i] : *u->b, u->nl * sizeof(double));
     LADSIM_CHECK(ladsim_comm_gather_row_blocks(s->comm, count, u->d, *w->W));
@@ -305,7 +307,7 @@ static ladsim_status share_results(ladsim_sim *s, const ladsim__eval_plan *p, la
   size_t units = s->net->n_units;
   st = ladsim_comm_agree(s->comm, st);
   for (size_t t = 0; t < p->tasks && st == LADSIM_OK && s->size > 1; t++)
-    MPI_Bcast(v + t * N_LAYER_VALUES, N_LAYER_VALUES, MPI_DOUBLE, p->owner[t], s->comm);
+    ladsim_comm_bcast(v + t * N_LAYER_VALUES, N_LAYER_VALUES, MPI_DOUBLE, p->owner[t], s->comm);
   for (size_t t = 0; t < p->layer_tasks && st == LADSIM_OK; t++)
     store_layer(&rep->layers[t % units], t >= units, v + t * N_LAYER_VALUES);
   if (st == LADSIM_OK && p->tasks > p->layer_tasks)
