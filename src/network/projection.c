@@ -15,11 +15,16 @@ static size_t draw_probability(ladsim_rng *r, double p, size_t n_from, size_t se
 {
   size_t n = 0;
   double logq = log1p(-p);
-  for (size_t j = 0;; j++) {
-    if (p < 1.0)
-      j += (size_t)floor(log(ladsim_rng_uniform_pos(r)) / logq);
-    if (j >= n_from)
-      break;
+  for (size_t j = 0; j < n_from; j++) {
+    if (p < 1.0) {
+      /* The skip is positive (log u and logq are both negative), so
+       * truncation is its floor; a skip past the end ends the row before
+       * any conversion could overflow. */
+      double skip = log(ladsim_rng_uniform_pos(r)) / logq;
+      if (skip >= (double)(n_from - j))
+        break;
+      j += (size_t)skip;
+    }
     if (j != self)
       src[n++] = (uint32_t)j;
   }
