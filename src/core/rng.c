@@ -17,7 +17,7 @@ void ladsim_rng_init(ladsim_rng *r, uint64_t seed, uint64_t stream,
   r->avail = 0;
 }
 
-static void refill(ladsim_rng *r)
+void ladsim__rng_refill(ladsim_rng *r)
 {
   philox4x64_ctr_t ctr = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
   philox4x64_key_t key = {{r->key[0], r->key[1]}};
@@ -26,23 +26,6 @@ static void refill(ladsim_rng *r)
     r->buf[i] = out.v[i];
   r->ctr[3]++;
   r->avail = 4;
-}
-
-uint64_t ladsim_rng_u64(ladsim_rng *r)
-{
-  if (r->avail == 0)
-    refill(r);
-  return r->buf[4 - r->avail--];
-}
-
-double ladsim_rng_uniform(ladsim_rng *r)
-{
-  return (double)(ladsim_rng_u64(r) >> 11) * 0x1.0p-53;
-}
-
-double ladsim_rng_uniform_pos(ladsim_rng *r)
-{
-  return ((double)(ladsim_rng_u64(r) >> 11) + 0.5) * 0x1.0p-53;
 }
 
 double ladsim_rng_normal(ladsim_rng *r)

@@ -32,14 +32,31 @@ typedef struct {
 void ladsim_rng_init(ladsim_rng *r, uint64_t seed, uint64_t stream,
                      uint64_t a, uint64_t b, uint64_t c);
 
+/* Fills r->buf with the next four words of the stream. */
+void ladsim__rng_refill(ladsim_rng *r);
+
+/* The three below are inline: drawing connections and Poisson trains
+ * calls them hundreds of thousands of times at start-up. */
+
 /* 64 random bits. */
-uint64_t ladsim_rng_u64(ladsim_rng *r);
+static inline uint64_t ladsim_rng_u64(ladsim_rng *r)
+{
+  if (r->avail == 0)
+    ladsim__rng_refill(r);
+  return r->buf[4 - r->avail--];
+}
 
 /* Uniform on [0, 1) with 53 random bits. */
-double ladsim_rng_uniform(ladsim_rng *r);
+static inline double ladsim_rng_uniform(ladsim_rng *r)
+{
+  return (double)(ladsim_rng_u64(r) >> 11) * 0x1.0p-53;
+}
 
 /* Uniform on (0, 1): never 0, for logarithms. */
-double ladsim_rng_uniform_pos(ladsim_rng *r);
+static inline double ladsim_rng_uniform_pos(ladsim_rng *r)
+{
+  return ((double)(ladsim_rng_u64(r) >> 11) + 0.5) * 0x1.0p-53;
+}
 
 /* Standard normal (Box-Muller; uses two uniforms per call). */
 double ladsim_rng_normal(ladsim_rng *r);
