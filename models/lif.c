@@ -14,6 +14,9 @@
 
 /* Crossing times are located to this width (ms); the brief asks 1e-13. */
 #define LIF_ROOT_TOL 1e-14
+/* lif_guess stops once a Newton step on the cubic moves its guess by less
+ * than this fraction of the interval. */
+#define LIF_GUESS_TOL 1e-6
 /* Bisection alone needs about 60 halvings from a 10 ms bracket. */
 #define LIF_ROOT_MAXIT 200
 /* Neurons per block of the fast path: small enough for the block's copies
@@ -174,7 +177,13 @@ static double lif_guess(lif_point a, lif_point b)
     double next = u - p / dp;
     if (!(next > 0.0 && next < 1.0))
       break;
+    /* Newton on the cubic squares its error: after a correction this
+     * small the guess is as close to the cubic's root as the cubic is to
+     * k, and the first step on k itself does the rest. */
+    int close = fabs(next - u) <= LIF_GUESS_TOL;
     u = next;
+    if (close)
+      break;
   }
   return a.s + u * len;
 }
