@@ -476,7 +476,12 @@ static uint64_t lif_quiet_block(const ladsim_lif_internals *in, size_t m,
 }
 
 /* Neurons j .. n of ladsim_lif_update_free, one at a time (where AVX2 is
- * missing, all of them). */
+ * missing, all of them). The vector loops leave this tail to their caller
+ * rather than call it: GCC 12 omits the vzeroupper before such a call and
+ * at the loop's return, and code without AVX that runs while the upper
+ * halves of the vector registers are dirty runs slowly. On the AMD Zen 4
+ * of the benchmark machine that made the crossing search, exp and expm1
+ * nearly twice as slow (CUBA 10 s: 329 against 298 ms). */
 static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, double *v,
                             const double *ge, const double *gi, double se, double si,
                             uint32_t *flagged, ladsim_lif_state *before, size_t nf)
@@ -500,12 +505,14 @@ static size_t lif_free_tail(const ladsim_lif_internals *in, size_t j, size_t n, 
  * so the two agree bit for bit. Three loads, one store and nine operations
  * per four neurons; a group in which one is at or reaches threshold (a few
  * in a thousand in the CUBA network) also writes the states it loaded.
- * This pass over every neuron is most of a step. */
+ * This pass over every neuron is most of a step. Returns the neurons it
+ * did (a multiple of four; lif_free_tail does the rest) and the count it
+ * flagged in *n_flagged. */
 __attribute__((target("avx2")))
 static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, double *restrict v,
                                  const double *restrict ge, const double *restrict gi,
                                  double se, double si, uint32_t *restrict flagged,
-                                 ladsim_lif_state *restrict before)
+                                 ladsim_lif_state *restrict before, size_t *n_flagged)
 {
   const ladsim_lif_propagator *p = &in->step;
   const __m256d v_inf = _mm256_set1_pd(in->v_inf), dm = _mm256_set1_pd(p->dm);
@@ -533,19 +540,21 @@ static size_t lif_free_loop_avx2(const ladsim_lif_internals *in, size_t n, doubl
         }
     }
   }
-  return lif_free_tail(in, j, n, v, ge, gi, se, si, flagged, before, nf);
+  *n_flagged = nf;
+  return j;
 }
 
-/* The same with AVX-512, eight neurons an iteration, for processors that
- * have it: half the instructions of the AVX2 loop, which made the pass
- * about 30% faster on the development machine (AMD Zen 4), with the same
- * operations in the same order, so the results are the same bit for bit. */
+/* The same with AVX-512, eight neurons an iteration (a multiple of eight
+ * done), for processors that have it: half the instructions of the AVX2
+ * loop, which made the pass about 30% faster on the development machine
+ * (AMD Zen 4), with the same operations in the same order, so the results
+ * are the same bit for bit. */
 __attribute__((target("avx512f")))
 static size_t lif_free_loop_avx512(const ladsim_lif_internals *in, size_t n,
                                    double *restrict v, const double *restrict ge,
                                    const double *restrict gi, double se, double si,
                                    uint32_t *restrict flagged,
-                                   ladsim_lif_state *restrict before)
+                                   ladsim_lif_state *restrict before, size_t *n_flagged)
 {
   const ladsim_lif_propagator *p = &in->step;
   const __m512d v_inf = _mm512_set1_pd(in->v_inf), dm = _mm512_set1_pd(p->dm);
@@ -572,7 +581,8 @@ static size_t lif_free_loop_avx512(const ladsim_lif_internals *in, size_t n,
         }
     }
   }
-  return lif_free_tail(in, j, n, v, ge, gi, se, si, flagged, before, nf);
+  *n_flagged = nf;
+  return j;
 }
 #endif
 
@@ -705,15 +715,17 @@ size_t ladsim__lif_update_free_isa(ladsim_lif_isa isa, const ladsim_lif_internal
     isa = has512 ? LADSIM_LIF_ISA_AVX512 : has2 ? LADSIM_LIF_ISA_AVX2 : LADSIM_LIF_ISA_SCALAR;
   if ((isa == LADSIM_LIF_ISA_AVX512 && !has512) || (isa == LADSIM_LIF_ISA_AVX2 && !has2))
     return SIZE_MAX;
+  size_t j = 0, nf = 0;
   if (isa == LADSIM_LIF_ISA_AVX512)
-    return lif_free_loop_avx512(in, n, v, ge, gi, se, si, flagged, before);
-  if (isa == LADSIM_LIF_ISA_AVX2)
-    return lif_free_loop_avx2(in, n, v, ge, gi, se, si, flagged, before);
+    j = lif_free_loop_avx512(in, n, v, ge, gi, se, si, flagged, before, &nf);
+  else if (isa == LADSIM_LIF_ISA_AVX2)
+    j = lif_free_loop_avx2(in, n, v, ge, gi, se, si, flagged, before, &nf);
+  return lif_free_tail(in, j, n, v, ge, gi, se, si, flagged, before, nf);
 #else
   if (isa == LADSIM_LIF_ISA_AVX512 || isa == LADSIM_LIF_ISA_AVX2)
     return SIZE_MAX;
-#endif
   return lif_free_tail(in, 0, n, v, ge, gi, se, si, flagged, before, 0);
+#endif
 }
 
 size_t ladsim_lif_update_free(const ladsim_lif_internals *in, size_t n, double *v,
