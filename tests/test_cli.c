@@ -227,7 +227,8 @@ START_TEST(test_probe_partial_with_snapshots)
 {
   char cmd[1024];
   snprintf(cmd, sizeof cmd,
-           "cd %s && { %s run m.yaml --set input.epochs=1000 --set record.weights=4ms --quiet "
+           "cd %s && { %s run m.yaml --set input.epochs=1000 --set input.view_duration=40ms "
+           "--set record.weights=4ms --quiet "
            "-o stop.h5 > stop.log 2>&1 & pid=$!; sleep 1; kill -TERM $pid; wait $pid; }",
            dir, prog);
   ck_assert_int_eq(system(cmd) >> 8, 1);
@@ -276,7 +277,9 @@ END_TEST
 START_TEST(test_signal_checkpoint_resume)
 {
   char cmd[1024];
-  const char *model = "m.yaml --set input.epochs=1000 --set record.metrics=4ms --quiet";
+  /* the run would take some 15 s: the signal comes long before its end */
+  const char *model = "m.yaml --set input.epochs=1000 --set input.view_duration=40ms "
+                      "--set record.metrics=4ms --quiet";
   snprintf(cmd, sizeof cmd,
            "cd %s && { %s run %s -o sig.h5 > sig.log 2>&1 & pid=$!; sleep 2; kill -TERM $pid; "
            "wait $pid; echo $? > sig.status; }", dir, prog, model);
