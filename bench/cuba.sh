@@ -19,6 +19,8 @@
 # (Brian2's repeats run its compiled binary again, as Brian2 itself does).
 # Wall times are read to the millisecond, Brian2's first run's by Python
 # around its binary, the others by the clock before and after the process.
+# ladsim's peak memory comes from one more run under /usr/bin/time, outside
+# the timed ones; Brian2's from its first run.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 ladsim=${1:-$here/../ladsim}
@@ -51,13 +53,18 @@ for T in 1 10; do
     "$py" -c "import numpy as np; print(f\"{float(np.load('$work/brian2_$tag.npz')['run_s']):.3f}\")" \
       > "$work/brian2_$tag.walls"
     : > "$work/ladsim_$tag.walls"
-    i=0
-    while [ $i -lt "$repeat" ]; do
-      timed "$work/ladsim_$tag.walls" /usr/bin/time -v -o "$work/ladsim_$tag.time" \
-        taskset -c 0 "$ladsim" run "$here/../examples/cuba.yaml" \
+    run_ladsim() {
+      "$@" taskset -c 0 "$ladsim" run "$here/../examples/cuba.yaml" \
         -o "$work/ladsim_$tag.h5" --force --quiet \
         --set simulation.duration=${T}s --set simulation.seed=$seed \
         > /dev/null 2> "$work/ladsim_$tag.err" || { cat "$work/ladsim_$tag.err"; exit 1; }
+    }
+    # peak memory from a run of its own: /usr/bin/time around the timed
+    # runs would add its own start (about 1 ms) to ladsim's wall time only
+    run_ladsim /usr/bin/time -v -o "$work/ladsim_$tag.time"
+    i=0
+    while [ $i -lt "$repeat" ]; do
+      timed "$work/ladsim_$tag.walls" run_ladsim
       if [ $i -gt 0 ]; then
         (cd "$work/brian2_build_$tag" && timed ../brian2_$tag.walls \
           taskset -c 0 ./main > /dev/null 2>&1)
