@@ -12,6 +12,7 @@
 #include <ladsim/ladsim.h>
 #include "network/network.h"
 #include "network/population.h"
+#include "network/projection.h"
 
 /* A small CUBA-like network: driven above threshold by its resting
  * potential, coupled by sparse excitation and inhibition. */
@@ -316,6 +317,163 @@ START_TEST(test_too_short_synaptic_time_constant)
 }
 END_TEST
 
+/* The connections of a projection from a layer of n_from neurons to one
+ * of n_to (the same layer if same), with seed 77. The spec is kept by the
+ * projection, so it lives as long as the test. */
+static ladsim_projection *connect(ladsim_projection_spec *spec, ladsim_connect_rule rule,
+                                  double p, size_t k, size_t n_from, size_t n_to, bool same,
+                                  bool autapses)
+{
+  *spec = (ladsim_projection_spec){.rule = rule, .probability = p, .indegree = k,
+                                   .weight = 1.0, .delay = 1.0, .autapses = autapses};
+  strcpy(spec->from, "a");
+  strcpy(spec->to, same ? "a" : "b");
+  ladsim_projection *pr;
+  ck_assert_int_eq(ladsim_projection_alloc(spec, 3, 0, same ? 0 : 1, n_from, n_to, 0.1, 77,
+                                           &pr),
+                   LADSIM_OK);
+  return pr;
+}
+
+/* Every target's sources, ascending (sources[first[t] .. first[t + 1])),
+ * read back from the rows by source; checks on the way that every row is
+ * strictly ascending and within n_to. */
+static void sources_by_target(const ladsim_projection *pr, size_t **first, uint32_t **sources)
+{
+  size_t n_to = pr->n_to, n = pr->n_connections;
+  *first = calloc(n_to + 1, sizeof **first);
+  *sources = malloc((n ? n : 1) * sizeof **sources);
+  size_t *fill = calloc(n_to + 1, sizeof *fill);
+  for (size_t j = 0; j < pr->n_from; j++)
+    for (size_t e = pr->start[j]; e < pr->start[j + 1]; e++) {
+      ck_assert_uint_lt(pr->targets[e], n_to);
+      ck_assert(e == pr->start[j] || pr->targets[e] > pr->targets[e - 1]);
+      (*first)[pr->targets[e] + 1]++;
+    }
+  for (size_t t = 0; t < n_to; t++)
+    (*first)[t + 1] += (*first)[t];
+  memcpy(fill, *first, (n_to + 1) * sizeof *fill);
+  for (size_t j = 0; j < pr->n_from; j++)
+    for (size_t e = pr->start[j]; e < pr->start[j + 1]; e++)
+      (*sources)[fill[pr->targets[e]]++] = (uint32_t)j;
+  free(fill);
+}
+
+/* Rule probability: the skips between a target's sources (and before its
+ * first) are geometric, P(k) = p (1 - p)^k. At p = 1/16 they come from
+ * the alias table of 64 entries, whose last stands for 63 and more (1.7%
+ * of the draws) and is drawn again: a chi-square test over skips 0 .. 99
+ * and the rest, 101 bins, from some 2,000,000 skips, and the count of
+ * connections within five standard deviations of p n_from n_to. Rows of
+ * 100,000 sources hold some 6,000 skips each, so leaving out the one that
+ * runs past the end of each row hardly biases the rest. A redraw that
+ * adds 62 instead of 63 gives a chi-square near 2,000. */
+START_TEST(test_probability_skips_are_geometric)
+{
+  enum { N_FROM = 100000, N_TO = 320, BINS = 100 };
+  const double p = 0.0625, q = 1.0 - p;
+  ladsim_projection_spec spec;
+  ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, p, 0, N_FROM, N_TO, false,
+                                  false);
+  double mean = p * N_FROM * N_TO, sd = sqrt(N_FROM * (double)N_TO * p * q);
+  ck_assert_msg(fabs((double)pr->n_connections - mean) < 5.0 * sd, "%zu connections, "
+                "expected %.0f +- %.0f", pr->n_connections, mean, sd);
+  size_t *first;
+  uint32_t *src;
+  sources_by_target(pr, &first, &src);
+  double hist[BINS + 1] = {0};
+  size_t skips = 0;
+  for (size_t t = 0; t < N_TO; t++)
+    for (size_t e = first[t]; e < first[t + 1]; e++) {
+      size_t skip = e == first[t] ? src[e] : src[e] - src[e - 1] - 1;
+      hist[skip < BINS ? skip : BINS] += 1.0;
+      skips++;
+    }
+  double chi2 = 0.0, expect = p * (double)skips;
+  for (int k = 0; k < BINS; k++, expect *= q)
+    chi2 += (hist[k] - expect) * (hist[k] - expect) / expect;
+  expect = pow(q, BINS) * (double)skips;   /* skips of BINS or more */
+  chi2 += (hist[BINS] - expect) * (hist[BINS] - expect) / expect;
+  /* 100 degrees of freedom: mean 100, sd 14; 200 is beyond 1e-8 */
+  ck_assert_msg(chi2 < 200.0, "chi-square %.1f over %d bins of %zu skips", chi2, BINS + 1,
+                skips);
+  ck_assert_uint_gt(hist[BINS], 1000);   /* the redraw past the table was exercised */
+  free(first);
+  free(src);
+  ladsim_projection_free(pr);
+}
+END_TEST
+
+/* Below p = 2^-9 the skips come from the logarithm: at p = 0.001 the
+ * count and the mean skip ((1 - p) / p = 999) are as expected, within
+ * five standard errors (rows of 400,000 sources, some 400 skips each). */
+START_TEST(test_probability_sparse)
+{
+  enum { N_FROM = 400000, N_TO = 10 };
+  const double p = 0.001, q = 1.0 - p;
+  ladsim_projection_spec spec;
+  ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, p, 0, N_FROM, N_TO, false,
+                                  false);
+  double mean = p * N_FROM * N_TO, sd = sqrt(N_FROM * (double)N_TO * p * q);
+  ck_assert_msg(fabs((double)pr->n_connections - mean) < 5.0 * sd, "%zu connections",
+                pr->n_connections);
+  size_t *first;
+  uint32_t *src;
+  sources_by_target(pr, &first, &src);
+  double sum = 0.0;
+  size_t skips = 0;
+  for (size_t t = 0; t < N_TO; t++)
+    for (size_t e = first[t] + 1; e < first[t + 1]; e++, skips++)
+      sum += (double)(src[e] - src[e - 1] - 1);
+  double se = sqrt(q) / p / sqrt((double)skips);
+  ck_assert_msg(fabs(sum / (double)skips - q / p) < 5.0 * se, "mean skip %.1f over %zu",
+                sum / (double)skips, skips);
+  free(first);
+  free(src);
+  ladsim_projection_free(pr);
+}
+END_TEST
+
+/* Within one layer: no neuron connects to itself unless autapses is set
+ * (at p = 1 every other neuron is a source, and with autapses itself
+ * too); rule indegree gives every target exactly k distinct sources,
+ * never itself. */
+START_TEST(test_autapses_and_indegree)
+{
+  enum { N = 300 };
+  ladsim_projection_spec spec;
+  for (int aut = 0; aut < 2; aut++) {
+    ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, 1.0, 0, N, N, true, aut);
+    ck_assert_uint_eq(pr->n_connections, (size_t)N * (N - 1 + (size_t)aut));
+    ladsim_projection_free(pr);
+    pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, 0.3, 0, N, N, true, aut);
+    size_t self = 0;
+    for (size_t j = 0; j < N; j++)
+      for (size_t e = pr->start[j]; e < pr->start[j + 1]; e++)
+        self += pr->targets[e] == j;
+    if (aut)
+      ck_assert_uint_gt(self, 50);   /* some 90 of 300 */
+    else
+      ck_assert_uint_eq(self, 0);
+    ladsim_projection_free(pr);
+  }
+  ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_INDEGREE, 0.0, 25, N, N, true, false);
+  size_t *first;
+  uint32_t *src;
+  sources_by_target(pr, &first, &src);
+  for (size_t t = 0; t < N; t++) {
+    ck_assert_uint_eq(first[t + 1] - first[t], 25);
+    for (size_t e = first[t]; e < first[t + 1]; e++) {
+      ck_assert_uint_ne(src[e], t);
+      ck_assert(e == first[t] || src[e] > src[e - 1]);
+    }
+  }
+  free(first);
+  free(src);
+  ladsim_projection_free(pr);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
   Suite *s = suite_create("spiking");
@@ -326,6 +484,9 @@ int main(int argc, char **argv)
   tcase_add_test(tc, test_delivery_order_does_not_matter);
   tcase_add_test(tc, test_frame_follows_exact_step);
   tcase_add_test(tc, test_too_short_synaptic_time_constant);
+  tcase_add_test(tc, test_probability_skips_are_geometric);
+  tcase_add_test(tc, test_probability_sparse);
+  tcase_add_test(tc, test_autapses_and_indegree);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   return ladsim_test_run_mpi(argc, argv, s);

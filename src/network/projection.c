@@ -3,20 +3,112 @@
 #include "network/projection.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/rng.h"
 
+/* The skips between the sources of one target under rule probability are
+ * geometric: skip k with probability p q^k, q = 1 - p. For p >= 2^-9 they
+ * come from an alias table (Walker 1977, in the construction of Vose 1991)
+ * of 2^bits entries: entries 0 .. last - 1 are those skips, and entry
+ * last = 2^bits - 1 stands for every skip of last or more (probability
+ * q^last); the distribution has no memory, so such a skip is last plus a
+ * fresh draw. A draw is one 64-bit word, its top bits an entry and its
+ * low 52 bits the choice between the entry and its alias: no logarithm and
+ * no division, which were two thirds of drawing the CUBA network's 320,000
+ * connections. bits is the least with 2^bits >= 4 / p (at least 4), so a
+ * skip goes on past the table with probability below e^-4. Sparser
+ * projections take the inverse of the distribution, floor(log u / log q),
+ * whose cost does not grow as p falls. */
+#define GEO_BITS_MAX 11
+#define GEO_P_MIN 0x1p-9
+#define GEO_CUT_ONE ((uint64_t)1 << 52)
+
+typedef struct {
+  unsigned bits;
+  uint64_t cut[1u << GEO_BITS_MAX];   /* keep entry i if the low bits are below */
+  uint32_t alias[1u << GEO_BITS_MAX];
+} geo_table;
+
+/* The table for probability p >= GEO_P_MIN, p < 1. */
+static void geo_prepare(geo_table *g, double p)
+{
+  unsigned bits = 4;
+  while (bits < GEO_BITS_MAX && (double)(1u << bits) * p < 4.0)
+    bits++;
+  size_t n = (size_t)1 << bits, last = n - 1;
+  double w[1u << GEO_BITS_MAX], q = 1.0 - p, qk = 1.0;
+  uint32_t small[1u << GEO_BITS_MAX], large[1u << GEO_BITS_MAX];
+  size_t ns = 0, nl = 0;
+  for (size_t k = 0; k < last; k++) {
+    w[k] = p * qk * (double)n;   /* the probability times n: 1 on average */
+    qk *= q;
+  }
+  w[last] = qk * (double)n;
+  for (size_t k = 0; k < n; k++) {
+    if (w[k] < 1.0)
+      small[ns++] = (uint32_t)k;
+    else
+      large[nl++] = (uint32_t)k;
+  }
+  /* Each entry below 1 is topped up from one above; what is left over
+   * in the end is 1 up to rounding. */
+  while (ns > 0 && nl > 0) {
+    uint32_t s = small[--ns], l = large[--nl];
+    g->cut[s] = (uint64_t)(w[s] * (double)GEO_CUT_ONE);
+    g->alias[s] = l;
+    w[l] = (w[l] + w[s]) - 1.0;
+    if (w[l] < 1.0)
+      small[ns++] = l;
+    else
+      large[nl++] = l;
+  }
+  while (nl > 0) {
+    uint32_t l = large[--nl];
+    g->cut[l] = GEO_CUT_ONE;
+    g->alias[l] = l;
+  }
+  while (ns > 0) {
+    uint32_t s = small[--ns];
+    g->cut[s] = GEO_CUT_ONE;
+    g->alias[s] = s;
+  }
+  g->bits = bits;
+}
+
+/* One geometric skip from table g. */
+static inline size_t geo_draw(const geo_table *g, ladsim_rng *r)
+{
+  size_t last = ((size_t)1 << g->bits) - 1, skip = 0;
+  for (;;) {
+    uint64_t x = ladsim_rng_u64(r);
+    size_t i = (size_t)(x >> (64 - g->bits));
+    /* entry or alias without a branch: the choice is a coin toss */
+    size_t use_alias = (size_t)0 - (size_t)((x & (GEO_CUT_ONE - 1)) >= g->cut[i]);
+    size_t k = i ^ ((i ^ g->alias[i]) & use_alias);
+    if (k != last)
+      return skip + k;
+    skip += last;
+  }
+}
+
 /* Sources of one target for rule probability: each source independently
  * with probability p, found by geometric skips (cost grows with the number
- * of connections, not with n_from). */
-static size_t draw_probability(ladsim_rng *r, double p, size_t n_from, size_t self,
-                               uint32_t *src)
+ * of connections, not with n_from); g is the table for p when there is
+ * one, else NULL. */
+static size_t draw_probability(ladsim_rng *r, double p, const geo_table *g, size_t n_from,
+                               size_t self, uint32_t *src)
 {
   size_t n = 0;
   double logq = log1p(-p);
   for (size_t j = 0; j < n_from; j++) {
-    if (p < 1.0) {
+    if (g) {
+      size_t skip = geo_draw(g, r);
+      if (skip >= n_from - j)
+        break;
+      j += skip;
+    } else if (p < 1.0) {
       /* The skip is positive (log u and logq are both negative), so
        * truncation is its floor; a skip past the end ends the row before
        * any conversion could overflow. */
@@ -61,15 +153,15 @@ static size_t draw_indegree(ladsim_rng *r, size_t k, size_t n_from, size_t self,
 }
 
 /* One target's sources into src (capacity n_from); returns the count. */
-static size_t draw_sources(const ladsim_projection *p, uint64_t seed, size_t index,
-                           size_t target, uint32_t *src)
+static size_t draw_sources(const ladsim_projection *p, const geo_table *g, uint64_t seed,
+                           size_t index, size_t target, uint32_t *src)
 {
   ladsim_rng r;
   ladsim_rng_init(&r, seed, LADSIM_STREAM_CONNECT, index, target, 0);
   size_t self = p->from == p->to && !p->spec->autapses ? target : SIZE_MAX;
   if (p->spec->rule == LADSIM_CONNECT_INDEGREE)
     return draw_indegree(&r, p->spec->indegree, p->n_from, self, src);
-  return draw_probability(&r, p->spec->probability, p->n_from, self, src);
+  return draw_probability(&r, p->spec->probability, g, p->n_from, self, src);
 }
 
 /* Draws every target's sources, then transposes them into rows by source. */
@@ -79,11 +171,16 @@ static ladsim_status build(ladsim_projection *p, uint64_t seed, size_t index)
   size_t *count = calloc(p->n_from + 1, sizeof *count);
   size_t cap = 1024, n = 0;
   uint32_t *pairs = malloc(2 * cap * sizeof *pairs);   /* (source, target) */
+  double prob = p->spec->probability;
+  bool tabled = p->spec->rule == LADSIM_CONNECT_PROBABILITY && prob >= GEO_P_MIN && prob < 1.0;
+  geo_table *g = tabled ? malloc(sizeof *g) : NULL;
   ladsim_status st = LADSIM_OK;
-  if (!src || !count || !pairs)
+  if (!src || !count || !pairs || (tabled && !g))
     goto oom;
+  if (g)
+    geo_prepare(g, prob);
   for (size_t t = p->to_lo; t < p->to_lo + p->to_nl; t++) {
-    size_t k = draw_sources(p, seed, index, t, src);
+    size_t k = draw_sources(p, g, seed, index, t, src);
     if (n + k > cap) {
       while (n + k > cap)
         cap *= 2;
@@ -120,6 +217,7 @@ oom:
   st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of projection "
                     "%s -> %s", p->spec->from, p->spec->to);
 done:
+  free(g);
   free(src);
   free(count);
   free(pairs);
