@@ -449,11 +449,50 @@ static ladsim_status run_exact(ladsim_population *p, size_t t, ladsim_lif_state 
   return LADSIM_OK;
 }
 
+/* How often target t is in the list x[0 .. n): a loop without a branch,
+ * which vectorises. */
+static size_t count_target(const uint32_t *restrict x, size_t n, uint32_t t)
+{
+  size_t c = 0;
+  for (size_t e = 0; e < n; e++)
+    c += x[e] == t;
+  return c;
+}
+
+/* A step with at most this many arrivals looks a neuron's inputs up in
+ * them one neuron at a time; with more, grouping them all once is
+ * cheaper. */
+#define SCAN_ARRIVALS_MAX 8
+
+/* Busy neuron k's inputs into p->inputs by looking for it in each arrival's
+ * targets, in canonical order. In the CUBA network a step has two
+ * arrivals of some 80 targets, and grouping all of them for the few
+ * neurons that take the exact path was 3% of the run. */
+static ladsim_status scan_inputs(ladsim_population *p, const ladsim_event_slot *s, size_t k,
+                                 size_t *n_in)
+{
+  uint32_t t = p->busy_ids[k];
+  size_t room = 0, m = 0;
+  for (size_t a = 0; a < s->n_arr; a++)
+    room += s->arr[a].n;
+  if (ladsim__reserve((void **)&p->inputs, &p->inputs_cap, room, sizeof *p->inputs))
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory for spike inputs");
+  for (size_t o = 0; o < s->n_arr; o++) {
+    const ladsim_arrival *a = &s->arr[p->order[o]];
+    for (size_t c = count_target(arrival_targets(s, a), a->n, t); c > 0; c--)
+      p->inputs[m++] = (ladsim_lif_input){a->offset, a->weight};
+  }
+  *n_in = m;
+  return LADSIM_OK;
+}
+
 /* Busy neuron k's inputs into p->inputs, in canonical order; their count
  * in *n_in. */
 static ladsim_status gather_inputs(ladsim_population *p, const ladsim_event_slot *s,
                                    size_t k, size_t *n_in)
 {
+  if (!p->is_grouped && s->n_arr <= SCAN_ARRIVALS_MAX)
+    return scan_inputs(p, s, k, n_in);
   LADSIM_CHECK(group_inputs(p, s));
   size_t lo = p->first[k];
   *n_in = p->first[k + 1] - lo;
