@@ -84,8 +84,8 @@ static inline int ladsim(const char *args)
 static inline int ladsim_file_limit(int kib, const char *env, const char *args)
 {
   char cmd[2048];
-  snprintf(cmd, sizeof cmd, "cd %s && timeout 120 %s sh -c \"trap '' XFSZ; "
-           "ulimit -f %d; OMPI_MCA_btl=self,tcp; export OMPI_MCA_btl; exec env %s %s %s\" 2>&1",
+  snprintf(cmd, sizeof cmd, "cd %s && timeout 120 %s sh -c \"ulimit -f %d; "
+           "OMPI_MCA_btl=self,tcp; export OMPI_MCA_btl; exec env %s %s %s\" 2>&1",
            dir, launcher, 2 * kib, env, prog, args);   /* ulimit -f counts 512 bytes */
   return run_shell(cmd);
 }

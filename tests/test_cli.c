@@ -240,9 +240,6 @@ START_TEST(test_probe_partial_with_snapshots)
 }
 END_TEST
 
-/* SIGTERM stops a run at the next exchange boundary with a checkpoint;
- * what was recorded stays readable, and the run resumed from the
- * checkpoint writes the file of a run that never stopped. */
 /* A write that fails on a full disk (here a file size limit: EFBIG, as
  * ENOSPC would) ends the run with one message and exit status 1, not a
  * crash when HDF5 shuts down (exit 139), and the .partial file opens with
@@ -274,6 +271,81 @@ START_TEST(test_disk_full_keeps_partial)
 }
 END_TEST
 
+/* A disk that is full before the run has written anything (here a file
+ * size limit of 0: HDF5 writes the file's first block as it creates it)
+ * stops the run with a message that says so, and leaves no empty .partial
+ * file behind, which HDF5 could not open. */
+START_TEST(test_full_disk_at_create)
+{
+  int st = ladsim_file_limit(0, "", "run m.yaml -o none.h5 --quiet");
+  ck_assert_msg(st != 0 && st != 124, "exit %d: %s", st, out);
+  ck_assert_int_eq(count("error:"), 1);
+  ck_assert_msg(strstr(out, "cannot create none.h5.partial: File too large; is the disk "
+                            "full, or a file size limit (ulimit -f) reached?") != NULL,
+                "%s", out);
+  ck_assert(!exists("none.h5.partial") && !exists("none.h5"));
+}
+END_TEST
+
+/* A run killed outright (SIGKILL: no handler, no checkpoint) leaves a
+ * .partial file that opens with the record rounds before the kill, also
+ * when the first series it created is /weights/time (a snapshot at t = 0,
+ * the next at the end): each round flushes what came before it. */
+START_TEST(test_killed_run_keeps_records)
+{
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "cd %s && { %s run m.yaml --set input.epochs=1000 --set input.view_duration=40ms "
+           "--set record.metrics=400ms --set record.weights=end --quiet -o kill.h5 > kill.log "
+           "2>&1 & pid=$!; sleep 1; kill -KILL $pid; wait $pid; }", dir, prog);
+  ck_assert_int_eq(system(cmd) >> 8, 128 + 9);
+  ck_assert(!exists("kill.h5"));
+  char path[256];
+  snprintf(path, sizeof path, "%s/kill.h5.partial", dir);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ck_assert_int_ge(f, 0);
+  ck_assert_int_gt(H5Lexists(f, "/weights/time", H5P_DEFAULT), 0);
+  int rank;
+  hsize_t dims[3];
+  double *t = ladsim_test_read(f, "/metrics/time", H5T_NATIVE_DOUBLE, &rank, dims);
+  ck_assert_uint_gt(dims[0], 10);   /* thousands of rounds a second here */
+  ck_assert_double_gt(t[dims[0] - 1], t[0]);
+  free(t);
+  H5Fclose(f);
+}
+END_TEST
+
+/* A symbolic link where the run's .partial file goes (left there, or
+ * planted) is removed, not followed: the file it points to, here the
+ * model itself, stays as it was. A directory there is refused. */
+START_TEST(test_partial_link_not_followed)
+{
+  char model_path[256], link_path[256], before[sizeof out];
+  snprintf(model_path, sizeof model_path, "%s/m.yaml", dir);
+  snprintf(link_path, sizeof link_path, "%s/ln.h5.partial", dir);
+  ck_assert_int_eq(symlink(model_path, link_path), 0);
+  slurp("m.yaml");
+  strcpy(before, out);
+  ck_assert_msg(ladsim("run m.yaml -o ln.h5 --quiet") == 0, "%s", out);
+  slurp("m.yaml");
+  ck_assert_str_eq(out, before);
+  struct stat st;
+  snprintf(link_path, sizeof link_path, "%s/ln.h5", dir);
+  ck_assert_int_eq(lstat(link_path, &st), 0);
+  ck_assert(S_ISREG(st.st_mode));
+  ck_assert(!exists("ln.h5.partial"));
+  snprintf(link_path, sizeof link_path, "%s/d.h5.partial", dir);
+  ck_assert_int_eq(mkdir(link_path, 0700), 0);
+  ck_assert_int_eq(ladsim("run m.yaml -o d.h5 --quiet"), 2);
+  ck_assert_msg(strstr(out, "d.h5.partial is a directory, where the run would write until "
+                            "it ends; remove it or choose another -o") != NULL, "%s", out);
+  rmdir(link_path);
+}
+END_TEST
+
+/* SIGTERM stops a run at the next exchange boundary with a checkpoint;
+ * what was recorded stays readable, and the run resumed from the
+ * checkpoint writes the file of a run that never stopped. */
 START_TEST(test_signal_checkpoint_resume)
 {
   char cmd[1024];
@@ -498,6 +570,9 @@ int main(void)
   tcase_add_test(tc, test_dead_layer_warning);
   tcase_add_test(tc, test_signal_checkpoint_resume);
   tcase_add_test(tc, test_disk_full_keeps_partial);
+  tcase_add_test(tc, test_full_disk_at_create);
+  tcase_add_test(tc, test_killed_run_keeps_records);
+  tcase_add_test(tc, test_partial_link_not_followed);
   tcase_set_timeout(tc, 120);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

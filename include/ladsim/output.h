@@ -10,9 +10,9 @@
  * error) fails the call on every rank with the same message, so that no
  * rank waits for another. The output then writes nothing more: later
  * calls fail at once, and abort closes the file as it was last flushed.
- * The file is flushed when it is created and before each record round
- * (when the series created first grows), so that a .partial file left by
- * a failure opens with what was recorded before it. */
+ * The file is flushed when it is created and by ladsim_output_flush; a
+ * run flushes before each record round, so that a .partial file left by a
+ * failure or a kill opens with what was recorded before it. */
 #ifndef LADSIM_OUTPUT_H
 #define LADSIM_OUTPUT_H
 
@@ -25,7 +25,9 @@
 typedef struct ladsim_output ladsim_output;
 
 /* Creates path + ".partial" on comm. If path exists and force is false,
- * fails with LADSIM_EEXIST and touches nothing. Collective. comm may be
+ * fails with LADSIM_EEXIST and touches nothing. A .partial file left by an
+ * earlier run is removed first (a symbolic link there is not followed);
+ * one that is a directory fails with LADSIM_EEXIST. Collective. comm may be
  * MPI_COMM_NULL: one process, which writes through HDF5's POSIX driver
  * instead of MPI-IO and need not have started MPI. */
 ladsim_status ladsim_output_create(MPI_Comm comm, const char *path, bool force,

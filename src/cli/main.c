@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "core/linalg.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,10 @@ static void quiet_mpi_io(void)
 int main(int argc, char **argv)
 {
   int rank = 0;
+  /* A file size limit (ulimit -f) then fails the write with EFBIG, which
+   * the output reports and survives, keeping the .partial file, rather
+   * than killing the process without a word. */
+  signal(SIGXFSZ, SIG_IGN);
   /* before MPI starts: OpenBLAS's threads, started when it was loaded,
    * would spin through MPI's start-up beside it */
   ladsim_blas_single_thread();

@@ -15,12 +15,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PARTIAL_SUFFIX ".partial"
 #define TIME_MAX 32
 
 /* What rank 0 finds at the output path before anything is written. */
-enum { TARGET_FREE = 0, TARGET_EXISTS = 1, TARGET_DIRECTORY = 2 };
+enum { TARGET_FREE = 0, TARGET_EXISTS = 1, TARGET_DIRECTORY = 2, TARGET_PARTIAL_DIRECTORY = 3 };
 
 static ladsim_status mpi_failed(const char *call, const char *path)
 {
@@ -85,12 +86,24 @@ static ladsim_status check_target(const ladsim_output *o, bool force)
   struct stat st;
   if (o->rank == 0 && stat(o->path, &st) == 0)
     target = S_ISDIR(st.st_mode) ? TARGET_DIRECTORY : TARGET_EXISTS;
+  /* A .partial left by an earlier run goes before HDF5 opens the name:
+   * through a symbolic link left there it would truncate whatever the
+   * link points to, even the model file. */
+  if (o->rank == 0 && target != TARGET_DIRECTORY && lstat(o->partial, &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      target = TARGET_PARTIAL_DIRECTORY;
+    else if (target == TARGET_FREE || force)
+      unlink(o->partial);
+  }
   if (ladsim_comm_bcast(&target, 1, MPI_INT, 0, o->comm) != MPI_SUCCESS)
     return mpi_failed("MPI_Bcast", o->path);
   if (target == TARGET_DIRECTORY)
     return LADSIM_ERROR(LADSIM_EEXIST,
                         "%s is a directory; choose a file name with -o",
                         o->path);
+  if (target == TARGET_PARTIAL_DIRECTORY)
+    return LADSIM_ERROR(LADSIM_EEXIST, "%s is a directory, where the run would write "
+                        "until it ends; remove it or choose another -o", o->partial);
   if (target == TARGET_EXISTS && !force)
     return LADSIM_ERROR(LADSIM_EEXIST,
                         "%s exists; use --force to overwrite it or choose "
@@ -111,11 +124,19 @@ static ladsim_status open_file(ladsim_output *o)
   /* Independent transfers, for the data and the metadata: each rank
    * writes its own contiguous block, and a failed write is then seen by
    * the rank that made it (write_guard.c). */
+  errno = 0;
   if (ok)
     o->file = H5Fcreate(o->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  int err = errno;
   ladsim__h5_close(fapl);
   ladsim_status s = LADSIM_OK;
-  if (!ok || o->file < 0) {
+  if (ok && o->file < 0 && (err == ENOSPC || err == EDQUOT || err == EFBIG)) {
+    /* HDF5 writes the file's first block as it creates it */
+    s = LADSIM_ERROR(LADSIM_EIO, "cannot create %s: %s; is the disk full, or a file "
+                     "size limit (ulimit -f) reached?", o->partial, strerror(err));
+    if (o->rank == 0)
+      unlink(o->partial);   /* an empty file, which HDF5 cannot open */
+  } else if (!ok || o->file < 0) {
     char reason[LADSIM__H5_REASON_MAX];
     s = LADSIM_ERROR(LADSIM_EIO, "cannot create %s: %s; check that its "
                      "directory exists and is writable", o->partial,

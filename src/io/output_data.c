@@ -207,16 +207,6 @@ bool ladsim__output_write_block(const ladsim_output *o, hid_t dset,
   return ok;
 }
 
-/* Whether appending to e starts a record round: e is the series created
- * first (in a run, /metrics/time). */
-static bool starts_round(const ladsim_output *o, const ladsim__ext *e)
-{
-  for (size_t i = 0; i < o->n_ext; i++)
-    if (o->ext[i].kind == LADSIM__EXT_SERIES)
-      return &o->ext[i] == e;
-  return false;
-}
-
 ladsim_status ladsim__output_ext_add(ladsim_output *o, const char *name,
                                      ladsim__ext proto, ladsim__ext **out)
 {
@@ -317,10 +307,6 @@ ladsim_status ladsim_output_series_append(ladsim_output *o, const char *dset,
   LADSIM_CHECK(ladsim__output_usable(o));
   ladsim__ext *e;
   LADSIM_CHECK(ext_get(o, dset, LADSIM__EXT_SERIES, 0, 0, &e));
-  /* What was written before a round goes to disk before the round, so
-   * that it stays readable in the .partial file if a later write fails. */
-  if (starts_round(o, e))
-    LADSIM_CHECK(ladsim_output_flush(o));
   /* The value is the same on every rank; rank 0 writes it. */
   hsize_t start[1], count[1] = {o->rank == 0 ? 1 : 0};
   LADSIM_CHECK(ext_append(o, e, start, count, &value));

@@ -107,6 +107,9 @@ ladsim_status ladsim__sim_record_metrics(ladsim_sim *s, ladsim_output *o, int64_
   s->last_metrics = step;
   LADSIM_CHECK(ladsim__sim_gather_view_means(s));
   if (o) {
+    /* what was recorded before the round goes to disk first, so that it
+     * stays readable in the .partial file if the run stops during it */
+    LADSIM_CHECK(ladsim_output_flush(o));
     s->n_metrics++;
     LADSIM_CHECK(ladsim_output_series_append(o, "/metrics/time",
                                              (double)step * s->m->simulation.resolution));
@@ -135,6 +138,7 @@ ladsim_status ladsim__sim_record_weights(ladsim_sim *s, ladsim_output *o, int64_
   s->last_weights = step;
   if (!o)
     return LADSIM_OK;
+  LADSIM_CHECK(ladsim_output_flush(o));   /* as before a round of metrics */
   s->n_weights++;
   LADSIM_CHECK(ladsim_output_series_append(o, "/weights/time",
                                            (double)step * s->m->simulation.resolution));
