@@ -359,18 +359,43 @@ static void sources_by_target(const ladsim_projection *pr, size_t **first, uint3
   free(fill);
 }
 
-/* Rule probability: the skips between a target's sources (and before its
- * first) are geometric, P(k) = p (1 - p)^k. At p = 1/16 they come from
- * the alias table of 64 entries, whose last stands for 63 and more (1.7%
- * of the draws) and is drawn again: a chi-square test over skips 0 .. 99
- * and the rest, 101 bins, from some 2,000,000 skips, and the count of
- * connections within five standard deviations of p n_from n_to. Rows of
- * 100,000 sources hold some 6,000 skips each, so leaving out the one that
- * runs past the end of each row hardly biases the rest. A redraw that
- * adds 62 instead of 63 gives a chi-square near 2,000. */
+/* The skips of rule probability in source j's row: the targets of each
+ * block of 1024 are drawn from a stream of their own, skip after skip
+ * from the block's first target. A skip that starts at s is seen whole if
+ * it ends before the block does, so only those that start at least `room`
+ * targets before the block's end are counted: each then goes to hist[x]
+ * for x < room, or to hist[room] (x >= room, whether its target is seen
+ * or the block ends first). So every skip counted is a whole draw of the
+ * distribution, and none is left out for being long. Returns the count. */
+static size_t row_skips(const ladsim_projection *pr, size_t j, size_t room, double *hist)
+{
+  size_t counted = 0, e = pr->start[j], end_row = pr->start[j + 1];
+  for (size_t b0 = 0; b0 < pr->n_to; b0 += 1024) {
+    size_t b1 = b0 + 1024 < pr->n_to ? b0 + 1024 : pr->n_to;
+    for (size_t s = b0; s + room < b1;) {
+      while (e < end_row && pr->targets[e] < s)
+        e++;
+      size_t x = e < end_row && pr->targets[e] < b1 ? pr->targets[e] - s : room;
+      hist[x < room ? x : room] += 1.0;
+      counted++;
+      if (x >= room)
+        break;   /* the next skip starts past s + room */
+      s += x + 1;
+    }
+  }
+  return counted;
+}
+
+/* Rule probability: the skips between the targets of a row are
+ * geometric, P(k) = p (1 - p)^k. At p = 1/16 they come from the alias
+ * table of 64 entries, whose last stands for 63 and more (1.7% of the
+ * draws) and is drawn again: a chi-square test over skips 0 .. 99 and the
+ * rest, 101 bins, from some 2,000,000 skips, and the count of connections
+ * within five standard deviations of p n_from n_to. A redraw that adds 62
+ * instead of 63 gives a chi-square near 2,000. */
 START_TEST(test_probability_skips_are_geometric)
 {
-  enum { N_FROM = 100000, N_TO = 320, BINS = 100 };
+  enum { N_FROM = 320, N_TO = 100000, BINS = 100 };
   const double p = 0.0625, q = 1.0 - p;
   ladsim_projection_spec spec;
   ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, p, 0, N_FROM, N_TO, false,
@@ -380,15 +405,11 @@ START_TEST(test_probability_skips_are_geometric)
                 "expected %.0f +- %.0f", pr->n_connections, mean, sd);
   size_t *first;
   uint32_t *src;
-  sources_by_target(pr, &first, &src);
+  sources_by_target(pr, &first, &src);   /* checks that the rows are ascending */
   double hist[BINS + 1] = {0};
   size_t skips = 0;
-  for (size_t t = 0; t < N_TO; t++)
-    for (size_t e = first[t]; e < first[t + 1]; e++) {
-      size_t skip = e == first[t] ? src[e] : src[e] - src[e - 1] - 1;
-      hist[skip < BINS ? skip : BINS] += 1.0;
-      skips++;
-    }
+  for (size_t j = 0; j < N_FROM; j++)
+    skips += row_skips(pr, j, BINS, hist);
   double chi2 = 0.0, expect = p * (double)skips;
   for (int k = 0; k < BINS; k++, expect *= q)
     chi2 += (hist[k] - expect) * (hist[k] - expect) / expect;
@@ -397,6 +418,7 @@ START_TEST(test_probability_skips_are_geometric)
   /* 100 degrees of freedom: mean 100, sd 14; 200 is beyond 1e-8 */
   ck_assert_msg(chi2 < 200.0, "chi-square %.1f over %d bins of %zu skips", chi2, BINS + 1,
                 skips);
+  ck_assert_uint_gt(skips, 1500000);
   ck_assert_uint_gt(hist[BINS], 1000);   /* the redraw past the table was exercised */
   free(first);
   free(src);
@@ -405,11 +427,11 @@ START_TEST(test_probability_skips_are_geometric)
 END_TEST
 
 /* Below p = 2^-9 the skips come from the logarithm: at p = 0.001 the
- * count and the mean skip ((1 - p) / p = 999) are as expected, within
- * five standard errors (rows of 400,000 sources, some 400 skips each). */
+ * count is as expected and a skip is shorter than 500 with probability
+ * 1 - (1 - p)^500, each within five standard errors. */
 START_TEST(test_probability_sparse)
 {
-  enum { N_FROM = 400000, N_TO = 10 };
+  enum { N_FROM = 400, N_TO = 100000, K = 500 };
   const double p = 0.001, q = 1.0 - p;
   ladsim_projection_spec spec;
   ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, p, 0, N_FROM, N_TO, false,
@@ -417,19 +439,15 @@ START_TEST(test_probability_sparse)
   double mean = p * N_FROM * N_TO, sd = sqrt(N_FROM * (double)N_TO * p * q);
   ck_assert_msg(fabs((double)pr->n_connections - mean) < 5.0 * sd, "%zu connections",
                 pr->n_connections);
-  size_t *first;
-  uint32_t *src;
-  sources_by_target(pr, &first, &src);
-  double sum = 0.0;
+  static double hist[K + 1];
+  memset(hist, 0, sizeof hist);
   size_t skips = 0;
-  for (size_t t = 0; t < N_TO; t++)
-    for (size_t e = first[t] + 1; e < first[t + 1]; e++, skips++)
-      sum += (double)(src[e] - src[e - 1] - 1);
-  double se = sqrt(q) / p / sqrt((double)skips);
-  ck_assert_msg(fabs(sum / (double)skips - q / p) < 5.0 * se, "mean skip %.1f over %zu",
-                sum / (double)skips, skips);
-  free(first);
-  free(src);
+  for (size_t j = 0; j < N_FROM; j++)
+    skips += row_skips(pr, j, K, hist);
+  double shorter = 1.0 - hist[K] / (double)skips, expect = 1.0 - pow(q, K);
+  double se = sqrt(expect * (1.0 - expect) / (double)skips);
+  ck_assert_msg(fabs(shorter - expect) < 5.0 * se, "%.4f of %zu skips below %d, expected %.4f",
+                shorter, skips, K, expect);
   ladsim_projection_free(pr);
 }
 END_TEST

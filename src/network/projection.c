@@ -93,32 +93,44 @@ static inline size_t geo_draw(const geo_table *g, ladsim_rng *r)
   }
 }
 
-/* Sources of one target for rule probability: each source independently
- * with probability p, found by geometric skips (cost grows with the number
- * of connections, not with n_from); g is the table for p when there is
- * one, else NULL. */
-static size_t draw_probability(ladsim_rng *r, double p, const geo_table *g, size_t n_from,
-                               size_t self, uint32_t *src)
+/* Targets of rule probability are drawn in blocks of this many, each
+ * source's block from a stream of its own, so that a rank draws the blocks
+ * that overlap its targets and the connections do not depend on how the
+ * targets are spread over ranks. */
+#define CONNECT_BLOCK 1024
+
+/* Source j's targets for rule probability among targets lo .. hi (of the
+ * whole layer), appended to out as counted from p->to_lo; returns their
+ * count. Each target independently with probability p, found by
+ * geometric skips (cost grows with the number of connections, not with
+ * n_to); g is the table for p when there is one, else NULL. */
+static size_t draw_row(const ladsim_projection *p, const geo_table *g, uint64_t seed,
+                       size_t index, size_t j, size_t lo, size_t hi, uint32_t *out)
 {
-  size_t n = 0;
-  double logq = log1p(-p);
-  for (size_t j = 0; j < n_from; j++) {
-    if (g) {
-      size_t skip = geo_draw(g, r);
-      if (skip >= n_from - j)
-        break;
-      j += skip;
-    } else if (p < 1.0) {
-      /* The skip is positive (log u and logq are both negative), so
-       * truncation is its floor; a skip past the end ends the row before
-       * any conversion could overflow. */
-      double skip = log(ladsim_rng_uniform_pos(r)) / logq;
-      if (skip >= (double)(n_from - j))
-        break;
-      j += (size_t)skip;
+  double prob = p->spec->probability, logq = log1p(-prob);
+  size_t self = p->from == p->to && !p->spec->autapses ? j : SIZE_MAX, n = 0;
+  for (size_t b = lo / CONNECT_BLOCK; b * CONNECT_BLOCK < hi; b++) {
+    size_t end = (b + 1) * CONNECT_BLOCK < p->n_to ? (b + 1) * CONNECT_BLOCK : p->n_to;
+    ladsim_rng r;
+    ladsim_rng_init(&r, seed, LADSIM_STREAM_CONNECT, index, j, b);
+    for (size_t t = b * CONNECT_BLOCK; t < end; t++) {
+      if (g) {
+        size_t skip = geo_draw(g, &r);
+        if (skip >= end - t)
+          break;
+        t += skip;
+      } else if (prob < 1.0) {
+        /* The skip is positive (log u and logq are both negative), so
+         * truncation is its floor; a skip past the end ends the block
+         * before any conversion could overflow. */
+        double skip = log(ladsim_rng_uniform_pos(&r)) / logq;
+        if (skip >= (double)(end - t))
+          break;
+        t += (size_t)skip;
+      }
+      if (t >= lo && t < hi && t != self)
+        out[n++] = (uint32_t)(t - p->to_lo);
     }
-    if (j != self)
-      src[n++] = (uint32_t)j;
   }
   return n;
 }
@@ -152,35 +164,72 @@ static size_t draw_indegree(ladsim_rng *r, size_t k, size_t n_from, size_t self,
   return n;
 }
 
-/* One target's sources into src (capacity n_from); returns the count. */
-static size_t draw_sources(const ladsim_projection *p, const geo_table *g, uint64_t seed,
-                           size_t index, size_t target, uint32_t *src)
+/* One target's sources for rule indegree into src (capacity n_from);
+ * returns the count. */
+static size_t draw_sources(const ladsim_projection *p, uint64_t seed, size_t index,
+                           size_t target, uint32_t *src)
 {
   ladsim_rng r;
   ladsim_rng_init(&r, seed, LADSIM_STREAM_CONNECT, index, target, 0);
   size_t self = p->from == p->to && !p->spec->autapses ? target : SIZE_MAX;
-  if (p->spec->rule == LADSIM_CONNECT_INDEGREE)
-    return draw_indegree(&r, p->spec->indegree, p->n_from, self, src);
-  return draw_probability(&r, p->spec->probability, g, p->n_from, self, src);
+  return draw_indegree(&r, p->spec->indegree, p->n_from, self, src);
 }
 
-/* Draws every target's sources, then transposes them into rows by source. */
+/* Rule probability: every source's row drawn in turn, straight into the
+ * rows by source, in ascending order of targets. Drawn by target, the
+ * pairs had to be kept and transposed, which with the page faults of the
+ * memory they took was most of a short CUBA run's set-up. */
+static ladsim_status build_rows(ladsim_projection *p, uint64_t seed, size_t index)
+{
+  size_t lo = p->to_lo, hi = p->to_lo + p->to_nl;
+  double prob = p->spec->probability;
+  double mean = prob * (double)p->n_from * (double)p->to_nl;
+  size_t cap = (size_t)(mean + 4.0 * sqrt(mean)) + p->to_nl + 1024, n = 0;
+  p->start = malloc((p->n_from + 1) * sizeof *p->start);
+  p->targets = malloc(cap * sizeof *p->targets);
+  geo_table *g = prob >= GEO_P_MIN && prob < 1.0 ? malloc(sizeof *g) : NULL;
+  if (!p->start || !p->targets || (prob >= GEO_P_MIN && prob < 1.0 && !g)) {
+    free(g);
+    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of "
+                        "projection %s -> %s", p->spec->from, p->spec->to);
+  }
+  if (g)
+    geo_prepare(g, prob);
+  for (size_t j = 0; j < p->n_from; j++) {
+    if (n + p->to_nl > cap) {   /* room for a whole row */
+      cap = 2 * cap > n + p->to_nl ? 2 * cap : n + p->to_nl;
+      uint32_t *grown = realloc(p->targets, cap * sizeof *grown);
+      if (!grown) {
+        free(g);
+        return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of "
+                            "projection %s -> %s", p->spec->from, p->spec->to);
+      }
+      p->targets = grown;
+    }
+    p->start[j] = n;
+    n += draw_row(p, g, seed, index, j, lo, hi, p->targets + n);
+  }
+  p->start[p->n_from] = n;
+  p->n_connections = n;
+  free(g);
+  return LADSIM_OK;
+}
+
+/* Rule indegree: draws every target's sources, then transposes them into
+ * rows by source. */
 static ladsim_status build(ladsim_projection *p, uint64_t seed, size_t index)
 {
+  if (p->spec->rule == LADSIM_CONNECT_PROBABILITY)
+    return build_rows(p, seed, index);
   uint32_t *src = malloc((p->n_from + 1) * sizeof *src);
   size_t *count = calloc(p->n_from + 1, sizeof *count);
   size_t cap = 1024, n = 0;
   uint32_t *pairs = malloc(2 * cap * sizeof *pairs);   /* (source, target) */
-  double prob = p->spec->probability;
-  bool tabled = p->spec->rule == LADSIM_CONNECT_PROBABILITY && prob >= GEO_P_MIN && prob < 1.0;
-  geo_table *g = tabled ? malloc(sizeof *g) : NULL;
   ladsim_status st = LADSIM_OK;
-  if (!src || !count || !pairs || (tabled && !g))
+  if (!src || !count || !pairs)
     goto oom;
-  if (g)
-    geo_prepare(g, prob);
   for (size_t t = p->to_lo; t < p->to_lo + p->to_nl; t++) {
-    size_t k = draw_sources(p, g, seed, index, t, src);
+    size_t k = draw_sources(p, seed, index, t, src);
     if (n + k > cap) {
       while (n + k > cap)
         cap *= 2;
@@ -217,7 +266,6 @@ oom:
   st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of projection "
                     "%s -> %s", p->spec->from, p->spec->to);
 done:
-  free(g);
   free(src);
   free(count);
   free(pairs);

@@ -1,8 +1,10 @@
 /* projection.h: static sparse projections between spiking populations.
  *
- * Connections are drawn per target neuron from the stream (seed,
- * LADSIM_STREAM_CONNECT, projection, target), so the connectivity does not
- * depend on how neurons are spread over ranks. They are stored by source
+ * Connections of rule probability are drawn per source neuron and block
+ * of 1024 targets from the stream (seed, LADSIM_STREAM_CONNECT, projection,
+ * source, block), those of rule indegree per target from (seed,
+ * LADSIM_STREAM_CONNECT, projection, target, 0), so the connectivity does
+ * not depend on how neurons are spread over ranks. They are stored by source
  * (compressed rows: the targets of source j are targets[start[j] ..
  * start[j + 1]), ascending), which is what spike delivery walks. */
 #ifndef LADSIM_NETWORK_PROJECTION_H
