@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """raster.py: draws the spike raster and population rates of a ladsim run (SONATA spikes).
 
     tools/raster.py run.h5 [-p hidden] [-t0 ms] [-t1 ms] [-b ms] [-o raster.png]
