@@ -75,8 +75,8 @@ static inline int ladsim(const char *args)
 
 /* Runs "ladsim ARGS" as ladsim() does, with the environment assignments
  * env ("" for none) added, but with every file a process of
- * the program writes limited to kib KiB (RLIMIT_FSIZE, with SIGXFSZ
- * ignored): a write past it fails with EFBIG, as on a full disk, and no
+ * the program writes limited to kib KiB (RLIMIT_FSIZE; the program ignores
+ * SIGXFSZ): a write past it fails with EFBIG, as on a full disk, and no
  * mount is needed. The limit is set in the ranks, not in the launcher,
  * whose shared-memory files it would break; for the same reason the ranks
  * talk over TCP rather than OpenMPI's shared memory. A hang is cut by a

@@ -386,6 +386,27 @@ static size_t row_skips(const ladsim_projection *pr, size_t j, size_t room, doub
   return counted;
 }
 
+/* A projection of rule probability p between two layers of n_from and
+ * n_to neurons: its count of connections is within five standard
+ * deviations of p n_from n_to, and every row is ascending and within
+ * n_to. */
+static ladsim_projection *connect_probability(ladsim_projection_spec *spec, double p,
+                                              size_t n_from, size_t n_to)
+{
+  ladsim_projection *pr = connect(spec, LADSIM_CONNECT_PROBABILITY, p, 0, n_from, n_to, false,
+                                  false);
+  double mean = p * (double)n_from * (double)n_to;
+  double sd = sqrt((double)n_from * (double)n_to * p * (1.0 - p));
+  ck_assert_msg(fabs((double)pr->n_connections - mean) < 5.0 * sd, "%zu connections, "
+                "expected %.0f +- %.0f", pr->n_connections, mean, sd);
+  for (size_t j = 0; j < n_from; j++)
+    for (size_t e = pr->start[j]; e < pr->start[j + 1]; e++) {
+      ck_assert_uint_lt(pr->targets[e], n_to);
+      ck_assert(e == pr->start[j] || pr->targets[e] > pr->targets[e - 1]);
+    }
+  return pr;
+}
+
 /* Rule probability: the skips between the targets of a row are
  * geometric, P(k) = p (1 - p)^k. At p = 1/16 they come from the alias
  * table of 64 entries, whose last stands for 63 and more (1.7% of the
@@ -398,14 +419,7 @@ START_TEST(test_probability_skips_are_geometric)
   enum { N_FROM = 320, N_TO = 100000, BINS = 100 };
   const double p = 0.0625, q = 1.0 - p;
   ladsim_projection_spec spec;
-  ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, p, 0, N_FROM, N_TO, false,
-                                  false);
-  double mean = p * N_FROM * N_TO, sd = sqrt(N_FROM * (double)N_TO * p * q);
-  ck_assert_msg(fabs((double)pr->n_connections - mean) < 5.0 * sd, "%zu connections, "
-                "expected %.0f +- %.0f", pr->n_connections, mean, sd);
-  size_t *first;
-  uint32_t *src;
-  sources_by_target(pr, &first, &src);   /* checks that the rows are ascending */
+  ladsim_projection *pr = connect_probability(&spec, p, N_FROM, N_TO);
   double hist[BINS + 1] = {0};
   size_t skips = 0;
   for (size_t j = 0; j < N_FROM; j++)
@@ -420,8 +434,6 @@ START_TEST(test_probability_skips_are_geometric)
                 skips);
   ck_assert_uint_gt(skips, 1500000);
   ck_assert_uint_gt(hist[BINS], 1000);   /* the redraw past the table was exercised */
-  free(first);
-  free(src);
   ladsim_projection_free(pr);
 }
 END_TEST
@@ -434,11 +446,7 @@ START_TEST(test_probability_sparse)
   enum { N_FROM = 400, N_TO = 100000, K = 500 };
   const double p = 0.001, q = 1.0 - p;
   ladsim_projection_spec spec;
-  ladsim_projection *pr = connect(&spec, LADSIM_CONNECT_PROBABILITY, p, 0, N_FROM, N_TO, false,
-                                  false);
-  double mean = p * N_FROM * N_TO, sd = sqrt(N_FROM * (double)N_TO * p * q);
-  ck_assert_msg(fabs((double)pr->n_connections - mean) < 5.0 * sd, "%zu connections",
-                pr->n_connections);
+  ladsim_projection *pr = connect_probability(&spec, p, N_FROM, N_TO);
   static double hist[K + 1];
   memset(hist, 0, sizeof hist);
   size_t skips = 0;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include "core/rng.h"
 
-/* The skips between the sources of one target under rule probability are
- * geometric: skip k with probability p q^k, q = 1 - p. For p >= 2^-9 they
+/* The skips between the targets of one source's row under rule probability
+ * are geometric: skip k with probability p q^k, q = 1 - p. For p >= 2^-9 they
  * come from an alias table (Walker 1977, in the construction of Vose 1991)
  * of 2^bits entries: entries 0 .. last - 1 are those skips, and entry
  * last = 2^bits - 1 stands for every skip of last or more (probability
@@ -102,8 +102,9 @@ static inline size_t geo_draw(const geo_table *g, ladsim_rng *r)
 /* Source j's targets for rule probability among targets lo .. hi (of the
  * whole layer), appended to out as counted from p->to_lo; returns their
  * count. Each target independently with probability p, found by
- * geometric skips (cost grows with the number of connections, not with
- * n_to); g is the table for p when there is one, else NULL. */
+ * geometric skips (cost grows with the number of connections and of
+ * blocks, not with the targets themselves); g is the table for p when
+ * there is one, else NULL. */
 static size_t draw_row(const ladsim_projection *p, const geo_table *g, uint64_t seed,
                        size_t index, size_t j, size_t lo, size_t hi, uint32_t *out)
 {
@@ -175,6 +176,13 @@ static size_t draw_sources(const ladsim_projection *p, uint64_t seed, size_t ind
   return draw_indegree(&r, p->spec->indegree, p->n_from, self, src);
 }
 
+/* The error of a projection whose connections do not fit in memory. */
+static ladsim_status no_memory(const ladsim_projection *p)
+{
+  return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of projection "
+                      "%s -> %s", p->spec->from, p->spec->to);
+}
+
 /* Rule probability: every source's row drawn in turn, straight into the
  * rows by source, in ascending order of targets. Drawn by target, the
  * pairs had to be kept and transposed, which with the page faults of the
@@ -185,25 +193,21 @@ static ladsim_status build_rows(ladsim_projection *p, uint64_t seed, size_t inde
   double prob = p->spec->probability;
   double mean = prob * (double)p->n_from * (double)p->to_nl;
   size_t cap = (size_t)(mean + 4.0 * sqrt(mean)) + p->to_nl + 1024, n = 0;
+  bool tabled = prob >= GEO_P_MIN && prob < 1.0;
+  geo_table *g = tabled ? malloc(sizeof *g) : NULL;
+  ladsim_status st = LADSIM_OK;
   p->start = malloc((p->n_from + 1) * sizeof *p->start);
   p->targets = malloc(cap * sizeof *p->targets);
-  geo_table *g = prob >= GEO_P_MIN && prob < 1.0 ? malloc(sizeof *g) : NULL;
-  if (!p->start || !p->targets || (prob >= GEO_P_MIN && prob < 1.0 && !g)) {
-    free(g);
-    return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of "
-                        "projection %s -> %s", p->spec->from, p->spec->to);
-  }
+  if (!p->start || !p->targets || (tabled && !g))
+    goto oom;
   if (g)
     geo_prepare(g, prob);
   for (size_t j = 0; j < p->n_from; j++) {
     if (n + p->to_nl > cap) {   /* room for a whole row */
       cap = 2 * cap > n + p->to_nl ? 2 * cap : n + p->to_nl;
       uint32_t *grown = realloc(p->targets, cap * sizeof *grown);
-      if (!grown) {
-        free(g);
-        return LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of "
-                            "projection %s -> %s", p->spec->from, p->spec->to);
-      }
+      if (!grown)
+        goto oom;
       p->targets = grown;
     }
     p->start[j] = n;
@@ -211,8 +215,12 @@ static ladsim_status build_rows(ladsim_projection *p, uint64_t seed, size_t inde
   }
   p->start[p->n_from] = n;
   p->n_connections = n;
+  goto done;
+oom:
+  st = no_memory(p);
+done:
   free(g);
-  return LADSIM_OK;
+  return st;
 }
 
 /* Rule indegree: draws every target's sources, then transposes them into
@@ -263,8 +271,7 @@ static ladsim_status build(ladsim_projection *p, uint64_t seed, size_t index)
   free(fill);
   goto done;
 oom:
-  st = LADSIM_ERROR(LADSIM_ENOMEM, "out of memory drawing the connections of projection "
-                    "%s -> %s", p->spec->from, p->spec->to);
+  st = no_memory(p);
 done:
   free(src);
   free(count);
